@@ -31,9 +31,9 @@ std::string_view ToString(ApiErrorKind kind);
 
 struct ApiError {
   ApiErrorKind kind = ApiErrorKind::kServerError;
-  int http_status = 0;     // 0 when no response arrived
-  std::string code;        // API error code such as "ADMIN-404-8", when the body had one
-  std::string message;     // what failed, on which endpoint, and what to do
+  int http_status = 0;  // 0 when no response arrived
+  std::string code;     // API error code such as "ADMIN-404-8", when the body had one
+  std::string message;  // what failed, on which endpoint, and what to do
   // For kRateLimited: the earliest time a retry can succeed, when the API said so.
   std::optional<std::chrono::system_clock::time_point> retry_at;
 
@@ -47,7 +47,7 @@ struct ApiError {
 template <typename T>
 class [[nodiscard]] ApiResult {
  public:
-  ApiResult(T value) : data_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
+  ApiResult(T value) : data_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   ApiResult(ApiError error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(data_); }
@@ -59,6 +59,8 @@ class [[nodiscard]] ApiResult {
   T&& value() && { return std::get<T>(std::move(data_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
 
  private:
   std::variant<T, ApiError> data_;

@@ -43,20 +43,20 @@ struct ClientOptions {
   // Origin and optional path prefix of the API. A v1 `links.next` URL is followed only when
   // it has this scheme, host and port, so the key is never sent to another host.
   std::string base_url = std::string(kDefaultBaseUrl);
-  std::string org_id;             // opaque; not validated as a UUID
+  std::string org_id;              // opaque; not validated as a UUID
   std::string directory_id = "-";  // "-" means every directory the key can manage
-  int users_page_size = 100;      // `limit` of a v2 users search page
-  int groups_page_size = 100;     // `limit` of a v2 groups search page
-  int max_concurrency = 4;        // per-account reads sent at once (last-active dates)
+  int users_page_size = 100;       // `limit` of a v2 users search page
+  int groups_page_size = 100;      // `limit` of a v2 groups search page
+  int max_concurrency = 4;         // per-account reads sent at once (last-active dates)
   RetryPolicy retry;
-  uint64_t jitter_seed = 0;       // 0 seeds the backoff jitter from std::random_device
+  uint64_t jitter_seed = 0;  // 0 seeds the backoff jitter from std::random_device
 };
 
 // Counters of one client, cumulative over its lifetime.
 struct ClientStats {
-  int64_t calls = 0;                // HTTP requests sent, retries included
-  int64_t retries = 0;              // requests sent again after a 429, 5xx or timeout
-  int64_t duplicate_accounts = 0;   // accounts seen again on a later page and dropped
+  int64_t calls = 0;                       // HTTP requests sent, retries included
+  int64_t retries = 0;                     // requests sent again after a 429, 5xx or timeout
+  int64_t duplicate_accounts = 0;          // accounts seen again on a later page and dropped
   std::chrono::milliseconds throttled{0};  // time spent waiting for the rate budget
 };
 

@@ -20,9 +20,9 @@ using SteadyDuration = std::chrono::milliseconds;
 using TimePoint = std::chrono::system_clock::time_point;
 
 struct RetryPolicy {
-  int max_attempts_per_request = 8;   // all attempts of one request, 429s included
-  int max_server_error_retries = 3;   // retries of a read after 5xx or a timeout
-  int max_retries_per_sync = 500;     // retries of all requests made by one client
+  int max_attempts_per_request = 8;       // all attempts of one request, 429s included
+  int max_server_error_retries = 3;       // retries of a read after 5xx or a timeout
+  int max_retries_per_sync = 500;         // retries of all requests made by one client
   SteadyDuration backoff_initial{1'000};  // first backoff without a hint; at least 1 s
   SteadyDuration backoff_max{60'000};     // cap of the exponential backoff
   // A hinted wait (Retry-After or X-RateLimit-Reset) longer than this ends the operation with
@@ -71,6 +71,13 @@ class RateBudget {
   // the org pauses until the reset, so the next call does not earn a 429.
   void Observe(const HttpResponse& response);
 
+  // Requests that may start now without exceeding X-RateLimit-Remaining, as last reported
+  // before the reset it names; nullopt when no limit is known.
+  std::optional<int64_t> Allowance() const;
+
+  // Counts `n` requests started against the last reported X-RateLimit-Remaining.
+  void Spend(int64_t n);
+
   // Total time requests were held back by this budget.
   SteadyDuration throttled() const;
 
@@ -80,6 +87,8 @@ class RateBudget {
   Clock& clock_;
   mutable std::mutex mu_;
   TimePoint not_before_{};
+  std::optional<int64_t> remaining_;
+  TimePoint remaining_until_{};  // the reset time that `remaining_` is valid until
   SteadyDuration throttled_{0};
 };
 

@@ -24,7 +24,7 @@ struct SyncStats {
   int64_t accounts = 0;   // all accounts in the snapshot
   int64_t unmanaged = 0;  // accounts the org does not manage: stored, never evaluable
   int64_t groups = 0;
-  int64_t calls = 0;      // API requests, retries included
+  int64_t calls = 0;  // API requests, retries included
   int64_t retries = 0;
   int64_t duplicate_accounts = 0;  // repeated across pages and dropped
   std::chrono::milliseconds throttled{0};
@@ -48,13 +48,12 @@ struct SyncState {
   bool drop_pending = false;        // flagged and not confirmed: destructive actions blocked
   std::string drop_reason;
   std::optional<Timestamp> drop_confirmed_at;
-  int64_t baseline_accounts = 0;    // account count the next snapshot is compared with
+  int64_t baseline_accounts = 0;  // account count the next snapshot is compared with
 };
 
 // Returns why `current` accounts is a suspicious drop from `baseline`, or nullopt: zero after
 // a non-empty baseline, or a loss of more than `max_drop_fraction` (0..1) of the baseline.
-std::optional<std::string> DetectDrop(int64_t baseline, int64_t current,
-                                      double max_drop_fraction);
+std::optional<std::string> DetectDrop(int64_t baseline, int64_t current, double max_drop_fraction);
 
 struct SaveResult {
   int64_t snapshot_id = 0;
