@@ -182,20 +182,21 @@ Status Applier::CheckLimits(const ApplyInput& input) {
 
 Status Applier::CheckSnapshot(const ApplyInput& input) {
   if (input.kind == store::RunKind::kRevert) return Status::Ok();
-  if (!input.snapshot_id) {
-    return FailedPrecondition("the plan was not made from a synced snapshot of org " + input.org +
-                              " (an export file plan is for review only); run `adminauto sync " +
-                              input.org + "`, then plan again with --org");
-  }
-  if (!guards_.latest_snapshot) return Status::Ok();
-  AA_ASSIGN_OR_RETURN(std::optional<int64_t> latest, guards_.latest_snapshot(input.org_id));
-  if (!latest || *latest != *input.snapshot_id) {
+  if (!input.snapshot_hash) {
     return FailedPrecondition(
-        "the plan was made from snapshot " + std::to_string(*input.snapshot_id) + " of org " +
-        input.org + ", but the latest snapshot is " +
-        (latest ? std::to_string(*latest) : std::string("none")) +
-        "; make a fresh plan (`adminauto plan --org " + input.org +
-        " ...` or `adminauto run RULE --org " + input.org + "`) and apply that");
+        "the plan was not made from a synced snapshot of org " + input.org +
+        " (a plan made from an export file is for review only); run `adminauto sync " + input.org +
+        "`, then plan again with --org");
+  }
+  if (!guards_.latest_snapshot_hash) return Status::Ok();
+  AA_ASSIGN_OR_RETURN(std::optional<std::string> latest,
+                      guards_.latest_snapshot_hash(input.org_id));
+  if (!latest || *latest != *input.snapshot_hash) {
+    return FailedPrecondition("the plan was made from an older snapshot of org " + input.org +
+                              " (content " + input.snapshot_hash->substr(0, 12) + ", latest " +
+                              (latest ? latest->substr(0, 12) : std::string("none")) +
+                              "); make a fresh plan with `adminauto plan --org " + input.org +
+                              "` or `adminauto run RULE --org " + input.org + "` and apply that");
   }
   return Status::Ok();
 }

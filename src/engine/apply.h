@@ -55,8 +55,9 @@ struct ApplyInput {
   std::string fingerprint;  // the plan's input fingerprint
   std::string source;       // plan file, "rule NAME", or the reverted run id
   std::string reverts_run;  // revert runs only
-  // Snapshot the plan was evaluated on; nullopt for a plan made from an export file.
-  std::optional<int64_t> snapshot_id;
+  // Content hash of the snapshot the plan was evaluated on; nullopt for a plan made from an
+  // export file, which can be reviewed but not applied.
+  std::optional<std::string> snapshot_hash;
   int64_t accounts_evaluated = 0;  // denominator of max_fraction
   std::vector<RuleLimits> limits;
   std::vector<PlannedChange> changes;
@@ -67,8 +68,8 @@ struct ApplyInput {
 struct SyncGuards {
   // Returns OK when destructive changes may run on the org, FailedPrecondition otherwise.
   std::function<Status(std::string_view org_id)> destructive_allowed;
-  // Returns the id of the org's latest snapshot, or nullopt when it never synced.
-  std::function<Result<std::optional<int64_t>>(std::string_view org_id)> latest_snapshot;
+  // Returns the content hash of the org's latest snapshot, or nullopt when it never synced.
+  std::function<Result<std::optional<std::string>>(std::string_view org_id)> latest_snapshot_hash;
 };
 
 // What one invocation of Apply() saw and did.

@@ -125,8 +125,8 @@ class ApplyTest : public ::testing::Test {
     options.base_url = "http://127.0.0.1:1";
     options.org_id = "org-1";
     client_ = std::make_unique<atlassian::OrgClient>(transport_, options, clock_);
-    guards_.latest_snapshot = [this](std::string_view) -> Result<std::optional<int64_t>> {
-      return latest_snapshot_;
+    guards_.latest_snapshot_hash = [this](std::string_view) -> Result<std::optional<std::string>> {
+      return latest_hash_;
     };
     guards_.destructive_allowed = [this](std::string_view) { return drop_status_; };
     options_.poll.window = std::chrono::milliseconds(2'000);
@@ -150,7 +150,7 @@ class ApplyTest : public ::testing::Test {
     input.org_id = "org-1";
     input.plan_key = "plan-" + std::to_string(count);
     input.source = "plan.json";
-    input.snapshot_id = 7;
+    input.snapshot_hash = "aaaaaaaaaaaaaaaa";
     input.accounts_evaluated = 100;
     for (int i = 0; i < count; ++i) {
       PlannedChange planned;
@@ -175,7 +175,7 @@ class ApplyTest : public ::testing::Test {
   std::optional<audit::AuditLog> audit_;
   std::shared_ptr<FakeOrgTransport> transport_;
   std::unique_ptr<atlassian::OrgClient> client_;
-  std::optional<int64_t> latest_snapshot_ = 7;
+  std::optional<std::string> latest_hash_ = "aaaaaaaaaaaaaaaa";
   Status drop_status_;
   SyncGuards guards_;
   ApplyOptions options_;
@@ -327,12 +327,12 @@ TEST_F(ApplyTest, DropFlagBlocksDestructiveChanges) {
 }
 
 TEST_F(ApplyTest, StalePlanIsRejected) {
-  latest_snapshot_ = 8;
+  latest_hash_ = "bbbbbbbbbbbbbbbb";
   auto refused = MakeApplier().Apply(SuspendPlan(2));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(refused.status().message().find("snapshot 7"), std::string::npos);
-  EXPECT_NE(refused.status().message().find("latest snapshot is 8"), std::string::npos);
+  EXPECT_NE(refused.status().message().find("older snapshot"), std::string::npos);
+  EXPECT_NE(refused.status().message().find("latest bbbbbbbbbbbb"), std::string::npos);
   EXPECT_EQ(transport_->writes_seen, 0);
 }
 
