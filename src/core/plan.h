@@ -105,7 +105,7 @@ struct RuleLimitStatus {
   std::string rule;
   std::optional<int64_t> max_accounts;
   std::optional<double> max_fraction;  // of all accounts in the directory, 0..1
-  int64_t planned_accounts = 0;        // distinct accounts with a directory-changing action
+  int64_t planned_accounts = 0;        // distinct accounts with an action other than report
   int64_t total_accounts = 0;          // accounts in the directory
   bool stopped = false;                // a limit is exceeded, so apply must reject the plan
   std::string reason;                  // why it stopped, with the numbers; empty otherwise
@@ -146,6 +146,8 @@ struct Plan {
   std::vector<PlannedAction> actions;
   std::vector<PlanExclusion> excluded;
   std::vector<RuleLimitStatus> limits;  // one entry per rule that sets a limit
+  // Problems that did not stop planning, such as an excluded group the directory lacks.
+  std::vector<std::string> warnings;
   PlanTotals totals;
 
   // True when any rule's limit stopped the plan.

@@ -302,6 +302,13 @@ Result<Plan> PlanFromValue(const json::value& root) {
     AA_RETURN_IF_ERROR(ParseList(r, *top, "limits", ParseLimit, plan.limits));
   }
   AA_ASSIGN_OR_RETURN(plan.totals, ParseTotals(r, *top));
+  if (top->contains("warnings")) {
+    AA_ASSIGN_OR_RETURN(const json::array* warnings, r.Array(*top, "warnings", ""));
+    for (size_t i = 0; i < warnings->size(); ++i) {
+      if (!(*warnings)[i].is_string()) return r.Error(Reader::Index("warnings", i), "a string");
+      plan.warnings.emplace_back((*warnings)[i].get_string());
+    }
+  }
   // A plan file claiming to be stopped stays stopped even if its limit entries were edited.
   if (const json::value* s = top->if_contains("stopped");
       s && s->is_bool() && s->get_bool() && !plan.stopped()) {
@@ -333,6 +340,9 @@ std::string PlanToJson(const Plan& plan) {
   for (const auto& l : plan.limits) limits.emplace_back(LimitToJson(l));
   o["limits"] = std::move(limits);
   o["totals"] = TotalsToJson(plan.totals);
+  json::array warnings;
+  for (const auto& w : plan.warnings) warnings.emplace_back(w);
+  o["warnings"] = std::move(warnings);
   return json::serialize(o) + "\n";
 }
 

@@ -74,6 +74,7 @@ Plan SamplePlan() {
 
   plan.totals.actions = {{"suspend", 1}, {"add_to_group", 1}, {"notify", 1}};
   plan.totals.excluded = 1;
+  plan.warnings = {"exclude group \"never-suspend\" is not in the directory"};
   plan.totals.accounts = 4;
   plan.totals.billable_seats_freed = 2;
   plan.totals.seats_freed_by_product = {{"confluence", 1}, {"jira-software", 1}};
