@@ -2,8 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "atlassian/parse.h"
-
 namespace adminauto::atlassian {
 namespace {
 
@@ -26,9 +24,10 @@ std::string StringField(const json::object& obj, std::string_view key) {
 
 ErrorBody ReadErrorBody(std::string_view body) {
   ErrorBody out;
-  auto parsed = ParseJsonObject(body);
-  if (!parsed.ok()) return out;
-  const json::object& obj = *parsed;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec || !parsed.is_object()) return out;
+  const json::object& obj = parsed.as_object();
 
   // {"errors":[{code,title,detail,...}]}: application errors of v1 and v2.
   if (const json::value* errors = obj.if_contains("errors");

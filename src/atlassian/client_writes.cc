@@ -1,5 +1,6 @@
 // The client's per-account operations: the concurrent last-active-dates reads and the
 // writes used when applying a plan.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <deque>
 #include <unordered_set>
@@ -60,6 +61,18 @@ Result<bool> TakeActivityPage(ActivityJob& job, const std::string& body, LastAct
   return true;
 }
 
+// Returns how many requests to start at once. Never more than the limit has left; a single
+// probe when the limit is unknown (the first batch, or after a reset) so that a full batch
+// does not run into a limit nobody has reported yet. A server that never reports a limit gets
+// full batches after the first.
+int64_t BatchWidth(const RateBudget& budget, int max_concurrency, bool first_batch) {
+  int64_t width = std::max(1, max_concurrency);
+  std::optional<int64_t> allowance = budget.Allowance();
+  if (allowance) return std::clamp<int64_t>(*allowance, 1, width);
+  if (first_batch || budget.HasLimitInfo()) return 1;
+  return width;
+}
+
 }  // namespace
 
 ApiResult<std::vector<LastActiveDates>> OrgClient::GetLastActiveDatesBatch(
@@ -78,13 +91,11 @@ ApiResult<std::vector<LastActiveDates>> OrgClient::GetLastActiveDatesBatch(
   const std::string endpoint =
       "GET " + OrgPath(options_, "v1") + "/directory/users/ID/last-active-dates";
   size_t done = 0;
+  bool first_batch = true;
   while (!pending.empty()) {
     if (auto error = decider.WaitTurn(endpoint)) return *error;
-    // Start no more requests than the limit has left, so a full batch does not earn 429s.
-    int64_t width = std::max(1, options_.max_concurrency);
-    if (auto allowance = impl_->budget->Allowance(); allowance && *allowance > 0) {
-      width = std::min(width, *allowance);
-    }
+    int64_t width = BatchWidth(*impl_->budget, options_.max_concurrency, first_batch);
+    first_batch = false;
     std::vector<ActivityJob> batch;
     std::vector<HttpRequest> requests;
     while (!pending.empty() && static_cast<int64_t>(batch.size()) < width) {

@@ -21,7 +21,7 @@ std::optional<TimePoint> ParseHttpDate(std::string_view value) {
   char weekday[4] = {}, month[4] = {};
   int day = 0, year = 0, hour = 0, minute = 0, second = 0;
   std::string text(value.substr(0, 64));
-  if (std::sscanf(text.c_str(), "%3s %d %3s %d %d:%d:%d GMT", weekday, &day, month, &year, &hour,
+  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d GMT", weekday, &day, month, &year, &hour,
                   &minute, &second) != 7) {
     return std::nullopt;
   }
@@ -117,6 +117,7 @@ void RateBudget::Observe(const HttpResponse& response) {
   Result<Timestamp> reset = ParseIsoTimestamp(*reset_header);
   if (!reset.ok()) return;
   std::lock_guard lock(mu_);
+  limit_seen_ = true;
   remaining_ = left;
   remaining_until_ = TimePoint(*reset);
   if (left == 0) not_before_ = std::max(not_before_, remaining_until_);
@@ -126,6 +127,11 @@ std::optional<int64_t> RateBudget::Allowance() const {
   std::lock_guard lock(mu_);
   if (!remaining_ || clock_.Now() >= remaining_until_) return std::nullopt;
   return *remaining_;
+}
+
+bool RateBudget::HasLimitInfo() const {
+  std::lock_guard lock(mu_);
+  return limit_seen_;
 }
 
 void RateBudget::Spend(int64_t n) {

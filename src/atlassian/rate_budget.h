@@ -75,6 +75,9 @@ class RateBudget {
   // before the reset it names; nullopt when no limit is known.
   std::optional<int64_t> Allowance() const;
 
+  // True once any response carried X-RateLimit-Remaining and X-RateLimit-Reset.
+  bool HasLimitInfo() const;
+
   // Counts `n` requests started against the last reported X-RateLimit-Remaining.
   void Spend(int64_t n);
 
@@ -88,7 +91,8 @@ class RateBudget {
   mutable std::mutex mu_;
   TimePoint not_before_{};
   std::optional<int64_t> remaining_;
-  TimePoint remaining_until_{};  // the reset time that `remaining_` is valid until
+  TimePoint remaining_until_{};
+  bool limit_seen_ = false;  // the reset time that `remaining_` is valid until
   SteadyDuration throttled_{0};
 };
 
