@@ -1,0 +1,50 @@
+// `adminauto apply PLAN_FILE`: applies a plan file to its org, or resumes the run of the same
+// plan after a crash or a failure.
+#include "cli/apply_options.h"
+#include "engine/apply_plan.h"
+#include "rules/plan_io.h"
+
+namespace adminauto::cli {
+namespace {
+
+struct ApplyCommandOptions {
+  std::string plan_file;
+  std::string org;
+  ChangeCommandOptions change;
+};
+
+Status RunApply(const GlobalOptions& global, const ApplyCommandOptions& options) {
+  AA_ASSIGN_OR_RETURN(Plan plan, rules::ReadPlanFile(options.plan_file));
+  if (plan.fingerprint.org_id.empty() && options.change.org_id.empty()) {
+    return InvalidArgument("plan " + options.plan_file +
+                           " was made from an export file and names no org; a plan to apply "
+                           "must come from `adminauto plan --org NAME`");
+  }
+  AA_ASSIGN_OR_RETURN(auto stores,
+                      engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
+  AA_ASSIGN_OR_RETURN(auto session,
+                      ConnectForChange(options.change, options.org, plan.fingerprint.org_id));
+  AA_ASSIGN_OR_RETURN(engine::ApplyInput input,
+                      engine::InputFromPlan(plan, session->name, options.plan_file));
+  engine::Applier applier(*stores->db, *stores->journal, *stores->audit, *session->client,
+                          SystemClock::Instance(), engine::GuardsFor(*stores->snapshots),
+                          MakeApplyOptions(global, options.change, *session));
+  return engine::ConfirmAndApply(applier, *stores->journal, input,
+                                 MakeInteraction(options.change, false));
+}
+
+const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global) {
+  auto options = std::make_shared<ApplyCommandOptions>();
+  auto* cmd = app.add_subcommand(
+      "apply",
+      "Apply a plan file to its org: each change is journaled and audited before it is sent "
+      "and read back after; running it again resumes the same run without repeating changes");
+  cmd->add_option("PLAN_FILE", options->plan_file, "Plan file written by `adminauto plan --out`")
+      ->required();
+  cmd->add_option("--org", options->org, "Org name to record in the journal and audit log");
+  AddChangeOptions(cmd, options->change);
+  cmd->callback([&global, options] { Finish(RunApply(global, *options)); });
+});
+
+}  // namespace
+}  // namespace adminauto::cli
