@@ -81,23 +81,27 @@ std::string Who(const std::string& email, const std::string& account_id) {
   return email.empty() ? account_id : email;
 }
 
-// Column widths of the action table; with the five separating spaces they sum to 100.
-constexpr size_t kActionWidth = 11, kWhoWidth = 30, kRuleWidth = 16, kDayWidth = 10, kDaysWidth = 5,
-                 kReasonWidth = kTableWidth - kActionWidth - kWhoWidth - kRuleWidth - kDayWidth -
-                                kDaysWidth - 5;
+// Column widths of the action table's first line; with the four separating spaces they sum to
+// 99. The reason follows on a second, indented line so it is not cut short.
+constexpr size_t kActionWidth = 11, kWhoWidth = 40, kRuleWidth = 24, kDayWidth = 10,
+                 kDaysWidth = 10;
+constexpr std::string_view kReasonIndent = "    ";
 
 std::string ActionHeader() {
   return Row({Fit("ACTION", kActionWidth), Fit("ACCOUNT", kWhoWidth), Fit("RULE", kRuleWidth),
-              Fit("LASTACTIVE", kDayWidth), Fit(" DAYS", kDaysWidth), "REASON"});
+              Fit("LASTACTIVE", kDayWidth), "DAYS IDLE"}) +
+         std::string(kReasonIndent) + "REASON\n";
 }
 
 std::string ActionRow(const PlannedAction& a) {
   std::string days = a.days_inactive ? std::to_string(*a.days_inactive) : "-";
-  days.insert(0, days.size() < kDaysWidth ? kDaysWidth - days.size() : 0, ' ');
+  std::string reason = Fit(Detail(a), kTableWidth - kReasonIndent.size());
+  while (!reason.empty() && reason.back() == ' ') reason.pop_back();
   return Row({Fit(ShortAction(a.action), kActionWidth), Fit(Who(a.email, a.account_id), kWhoWidth),
               Fit(a.rule, kRuleWidth),
               Fit(a.last_active ? FormatIsoDay(*a.last_active) : "never", kDayWidth),
-              Fit(days, kDaysWidth), Fit(Detail(a), kReasonWidth)});
+              Fit(days, kDaysWidth)}) +
+         std::string(kReasonIndent) + reason + "\n";
 }
 
 std::string TotalsLine(const PlanTotals& t) {
@@ -129,10 +133,12 @@ std::string PlanToTable(const Plan& plan) {
   out += "\n" + ActionHeader();
   for (const auto& a : plan.actions) out += ActionRow(a);
   if (!plan.excluded.empty()) {
-    constexpr size_t kExcludedReason = kTableWidth - kWhoWidth - kRuleWidth - 2;
-    out += "\nExcluded\n" + Row({Fit("ACCOUNT", kWhoWidth), Fit("RULE", kRuleWidth), "REASON"});
+    constexpr size_t kExcludedWho = 34, kExcludedRule = 20;
+    constexpr size_t kExcludedReason = kTableWidth - kExcludedWho - kExcludedRule - 2;
+    out +=
+        "\nExcluded\n" + Row({Fit("ACCOUNT", kExcludedWho), Fit("RULE", kExcludedRule), "REASON"});
     for (const auto& e : plan.excluded) {
-      out += Row({Fit(Who(e.email, e.account_id), kWhoWidth), Fit(e.rule, kRuleWidth),
+      out += Row({Fit(Who(e.email, e.account_id), kExcludedWho), Fit(e.rule, kExcludedRule),
                   Fit(e.reason, kExcludedReason)});
     }
   }
