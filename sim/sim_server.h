@@ -54,16 +54,16 @@ struct RateLimitFault {
 // Faults of one endpoint. Several may be set; they apply in the order listed.
 struct EndpointFaults {
   std::optional<RateLimitFault> rate_limit;
-  bool never_answer = false;               // the request is never answered
-  std::chrono::milliseconds latency{0};    // added before the response is sent
-  int error_status = 500;                  // status of the injected server errors
-  std::vector<int> error_on_calls;         // 1-based call numbers that fail with error_status
-  double error_fraction = 0;               // this fraction of calls fails (seeded, repeatable)
-  bool non_json = false;                   // 200 with an HTML body
-  bool error_body_200 = false;             // 200 with an error-shaped JSON body
-  bool repeat_cursor = false;              // pages return the cursor they were called with
-  bool repeat_account = false;             // each next page starts with the previous last row
-  int stale_reads = 0;                     // after a write, this many reads see the old state
+  bool never_answer = false;             // the request is never answered
+  std::chrono::milliseconds latency{0};  // added before the response is sent
+  int error_status = 500;                // status of the injected server errors
+  std::vector<int> error_on_calls;       // 1-based call numbers that fail with error_status
+  double error_fraction = 0;             // this fraction of calls fails (seeded, repeatable)
+  bool non_json = false;                 // 200 with an HTML body
+  bool error_body_200 = false;           // 200 with an error-shaped JSON body
+  bool repeat_cursor = false;            // pages return the cursor they were called with
+  bool repeat_account = false;           // each next page starts with the previous last row
+  int stale_reads = 0;                   // after a write, this many reads see the old state
 
   bool operator==(const EndpointFaults&) const = default;
 };
@@ -71,9 +71,9 @@ struct EndpointFaults {
 struct Faults {
   // Key: a route name from the list above, or "*" for every API route.
   std::map<std::string, EndpointFaults> endpoints;
-  bool no_verified_domain = false;         // the org has no verified domain: v1 users is empty
-  std::optional<Timestamp> key_expires_at; // the primary API key stops working at this time
-  uint64_t seed = 1;                       // seeds error_fraction
+  bool no_verified_domain = false;          // the org has no verified domain: v1 users is empty
+  std::optional<Timestamp> key_expires_at;  // the primary API key stops working at this time
+  uint64_t seed = 1;                        // seeds error_fraction
 
   // Parses the faults file format:
   //   {"no_verified_domain": false, "key_expires_at": "2026-12-05T00:00:00Z", "seed": 1,
@@ -89,9 +89,9 @@ struct Faults {
 
 // One mutating API call, recorded whatever its outcome.
 struct Mutation {
-  uint64_t sequence = 0;   // 1, 2, ... in arrival order
-  Timestamp time{};        // simulator clock
-  std::string route;       // route name, "v2.users.suspend"
+  uint64_t sequence = 0;  // 1, 2, ... in arrival order
+  Timestamp time{};       // simulator clock
+  std::string route;      // route name, "v2.users.suspend"
   std::string method;
   std::string path;
   int status = 0;          // HTTP status sent
