@@ -1,6 +1,7 @@
 #include "rules/evaluate.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <optional>
 #include <string>
@@ -13,10 +14,22 @@
 namespace adminauto::rules {
 namespace {
 
+// Lower-cases one ASCII letter without the locale lookup of std::tolower.
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 std::string AsciiLower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = LowerAscii(c);
   return out;
+}
+
+// Compares `text` with `lower`, which is already lower-case ASCII, ignoring ASCII case.
+bool EqualsLower(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (LowerAscii(text[i]) != lower[i]) return false;
+  }
+  return true;
 }
 
 bool Contains(const std::vector<std::string>& items, std::string_view value) {
@@ -34,12 +47,15 @@ struct CompiledRule {
   const Rule* rule = nullptr;
   std::unordered_set<std::string> exclude_ids;
   std::unordered_set<std::string> exclude_emails;  // exclude.emails and emails in accounts
-  std::unordered_set<std::string> email_domains;
+  std::vector<std::string> email_domains;          // few, so a linear scan beats hashing
   std::vector<std::string> in_group_ids;
   std::vector<std::pair<std::string, std::string>> exclude_groups;  // id, name
   std::vector<std::string> action_group_ids;  // per action; empty when not a group action
   std::string products_text;                  // "jira-software, confluence" or "any product"
   bool needs_email = false;
+  std::array<bool, 6> excludes{};  // by DefaultExclusion: true when the default applies
+  size_t pattern_set = 0;          // index of the rule's bot patterns in pattern_sets_
+  std::string inactive_suffix;     // " days (>= 90) in jira-software, confluence"
   bool changes_directory = false;
   bool destructive = false;  // takes access away, so just-restored accounts are protected
   std::vector<std::string> unresolved_exclude_groups;
@@ -51,8 +67,6 @@ class Evaluator {
       : directory_(directory), day_(day) {
     IndexGroups();
     for (const Rule& rule : rules) compiled_.push_back(Compile(rule));
-    actions_by_rule_.resize(compiled_.size());
-    excluded_by_rule_.resize(compiled_.size());
     planned_by_rule_.resize(compiled_.size(), 0);
   }
 
@@ -86,7 +100,11 @@ class Evaluator {
       if (entry.find('@') != std::string::npos) c.exclude_emails.insert(NormalizeEmail(entry));
     }
     c.exclude_emails.insert(rule.exclude_emails.begin(), rule.exclude_emails.end());
-    c.email_domains.insert(rule.email_domains.begin(), rule.email_domains.end());
+    c.email_domains = rule.email_domains;
+    for (int e = 0; e < static_cast<int>(c.excludes.size()); ++e) {
+      c.excludes[e] = rule.Excludes(static_cast<DefaultExclusion>(e));
+    }
+    c.pattern_set = PatternSetOf(rule.bot_patterns);
     c.needs_email = !c.exclude_emails.empty() || !c.email_domains.empty();
     for (const auto& name : rule.in_groups) {
       // An unknown group selects nobody, which needs no warning to stay safe.
@@ -117,7 +135,21 @@ class Evaluator {
         c.products_text += p.site.empty() ? p.key : p.key + "@" + p.site;
       }
     }
+    if (rule.inactive_days) {
+      c.inactive_suffix =
+          " days (>= " + std::to_string(*rule.inactive_days) + ") in " + c.products_text;
+    }
     return c;
+  }
+
+  // Returns the index of `patterns` in pattern_sets_, adding it when new, so rules sharing the
+  // default patterns share one cached bot verdict per account.
+  size_t PatternSetOf(const std::vector<std::string>& patterns) {
+    for (size_t i = 0; i < pattern_sets_.size(); ++i) {
+      if (*pattern_sets_[i] == patterns) return i;
+    }
+    pattern_sets_.push_back(&patterns);
+    return pattern_sets_.size() - 1;
   }
 
   Activity ActivityOf(const Account& account, const Rule& rule) const {
@@ -136,7 +168,7 @@ class Evaluator {
                              const std::vector<ProductSelector>& selectors) {
     for (const auto& s : selectors) {
       if (s.key != access.key) continue;
-      if (s.site.empty() || AsciiLower(access.site) == s.site) return true;
+      if (s.site.empty() || EqualsLower(access.site, s.site)) return true;
     }
     return false;
   }
@@ -173,9 +205,7 @@ class Evaluator {
     if (rule.managed && (account.claim_status == ClaimStatus::kManaged) != *rule.managed) {
       return false;
     }
-    if (!c.email_domains.empty() && !c.email_domains.count(std::string(EmailDomain(email)))) {
-      return false;
-    }
+    if (!c.email_domains.empty() && !Contains(c.email_domains, EmailDomain(email))) return false;
     if (!rule.in_groups.empty() && !InAnyGroup(account, c.in_group_ids)) return false;
     return true;
   }
@@ -199,8 +229,9 @@ class Evaluator {
     if (activity.last_active) {
       if (rule.inactive_days && *s.days_inactive >= *rule.inactive_days) {
         s.selected = true;
-        s.reason = "inactive " + std::to_string(*s.days_inactive) +
-                   " days (>= " + std::to_string(*rule.inactive_days) + ") in " + c.products_text;
+        std::string days = std::to_string(*s.days_inactive);
+        s.reason.reserve(9 + days.size() + c.inactive_suffix.size());
+        s.reason.append("inactive ").append(days).append(c.inactive_suffix);
       }
       return s;
     }
@@ -248,7 +279,7 @@ class Evaluator {
     for (const auto& [id, name] : c.exclude_groups) {
       if (Contains(account.group_ids, id)) return {{"groups", "member of excluded group " + name}};
     }
-    if (rule.Excludes(DefaultExclusion::kOrgAdmins)) {
+    if (c.excludes[static_cast<int>(DefaultExclusion::kOrgAdmins)]) {
       if (account.IsOrgAdmin()) return {{"org_admins", "org admin"}};
       for (const auto& id : account.group_ids) {
         if (admin_group_ids_.count(id)) {
@@ -256,20 +287,20 @@ class Evaluator {
         }
       }
     }
-    if (rule.Excludes(DefaultExclusion::kBots)) {
-      if (auto bot = BotReason(account, rule)) return {{"bots", *bot}};
+    if (c.excludes[static_cast<int>(DefaultExclusion::kBots)]) {
+      if (auto bot = BotReason(account, c)) return {{"bots", *bot}};
     }
-    if (rule.Excludes(DefaultExclusion::kDeactivated)) {
+    if (c.excludes[static_cast<int>(DefaultExclusion::kDeactivated)]) {
       if (account.account_status == AccountStatus::kClosed) return {{"deactivated", "closed"}};
       if (account.account_status == AccountStatus::kInactive) {
         return {{"deactivated", "deactivated"}};
       }
     }
-    if (rule.Excludes(DefaultExclusion::kUnmanaged) &&
+    if (c.excludes[static_cast<int>(DefaultExclusion::kUnmanaged)] &&
         account.claim_status == ClaimStatus::kUnmanaged) {
       return {{"unmanaged", "unmanaged account"}};
     }
-    if (c.destructive && rule.Excludes(DefaultExclusion::kRecentlyRestored) &&
+    if (c.destructive && c.excludes[static_cast<int>(DefaultExclusion::kRecentlyRestored)] &&
         account.restored_at && !IsEpochZero(*account.restored_at)) {
       int days = static_cast<int>((day_ - DayOf(*account.restored_at)).count());
       if (days < rule.restore_protection_days) {
@@ -281,17 +312,28 @@ class Evaluator {
     return std::nullopt;
   }
 
-  std::optional<std::string> BotReason(const Account& account, const Rule& rule) const {
+  std::optional<std::string> BotReason(const Account& account, const CompiledRule& c) const {
     if (account.type == AccountType::kApp) return "app account";
-    std::string local = NormalizeEmail(EmailLocalPart(account.email));
-    std::string name = NormalizeEmail(account.name);
-    for (const auto& pattern : rule.bot_patterns) {
-      if ((!local.empty() && GlobMatch(pattern, local)) ||
-          (!name.empty() && GlobMatch(pattern, name))) {
-        return "bot: matches pattern \"" + pattern + "\"";
+    int& cached = bot_pattern_by_set_[c.pattern_set];
+    if (cached == kBotUnknown) cached = MatchingBotPattern(account, *pattern_sets_[c.pattern_set]);
+    if (cached == kBotNone) return std::nullopt;
+    return "bot: matches pattern \"" + (*pattern_sets_[c.pattern_set])[cached] + "\"";
+  }
+
+  // Returns the index of the first pattern matching the account's email local part or name,
+  // or kBotNone.
+  int MatchingBotPattern(const Account& account, const std::vector<std::string>& patterns) const {
+    std::string& local = bot_local_buffer_;
+    std::string& name = bot_name_buffer_;
+    NormalizeEmailInto(EmailLocalPart(account.email), local);
+    NormalizeEmailInto(account.name, name);
+    for (size_t i = 0; i < patterns.size(); ++i) {
+      if ((!local.empty() && GlobMatch(patterns[i], local)) ||
+          (!name.empty() && GlobMatch(patterns[i], name))) {
+        return static_cast<int>(i);
       }
     }
-    return std::nullopt;
+    return kBotNone;
   }
 
   // Returns why the action would change nothing, or nullopt when it would change something.
@@ -337,20 +379,24 @@ class Evaluator {
   }
 
   void EvaluateAccount(const Account& account) {
-    std::optional<std::string> email;  // normalised once, only when a rule needs it
+    bot_pattern_by_set_.assign(pattern_sets_.size(), kBotUnknown);
+    bool email_ready = false;  // email_buffer_ holds the normalised email, only when needed
     bool frees_seats = false;
     for (size_t i = 0; i < compiled_.size(); ++i) {
       const CompiledRule& c = compiled_[i];
-      if (c.needs_email && !email) email = NormalizeEmail(account.email);
+      if (c.needs_email && !email_ready) {
+        NormalizeEmailInto(account.email, email_buffer_);
+        email_ready = true;
+      }
       static const std::string kNoEmail;
-      const std::string& normalized = email ? *email : kNoEmail;
+      const std::string& normalized = c.needs_email ? email_buffer_ : kNoEmail;
       Selection s = Select(account, c, normalized);
       if (s.unknown_activity) {
         Exclude(i, account, "unknown_activity", "never active and the added-to-org day is unknown");
         continue;
       }
       if (!s.selected) continue;
-      if (auto exclusion = Exclusion(account, c, email ? *email : kNoEmail)) {
+      if (auto exclusion = Exclusion(account, c, normalized)) {
         Exclude(i, account, exclusion->first, exclusion->second);
         continue;
       }
@@ -368,12 +414,14 @@ class Evaluator {
   bool PlanActions(size_t rule_index, const Account& account, const Selection& s) {
     const CompiledRule& c = compiled_[rule_index];
     const Rule& rule = *c.rule;
-    std::vector<PlannedAction> planned;
+    std::vector<PlannedAction>& planned = scratch_actions_;
+    planned.clear();
     std::optional<std::string> satisfied;
     bool any_change = false;
     for (size_t a = 0; a < rule.actions.size(); ++a) {
       const ActionSpec& spec = rule.actions[a];
-      if (ChangesDirectory(spec.kind) && rule.Excludes(DefaultExclusion::kTargetState)) {
+      if (ChangesDirectory(spec.kind) &&
+          c.excludes[static_cast<int>(DefaultExclusion::kTargetState)]) {
         if (auto reason = TargetStateReason(account, spec, c.action_group_ids[a])) {
           if (!satisfied) satisfied = *reason;
           continue;
@@ -393,8 +441,8 @@ class Evaluator {
       takes_access = takes_access || action.action == ActionKind::kSuspend ||
                      action.action == ActionKind::kRemove;
       counts_for_limit = counts_for_limit || action.action != ActionKind::kReport;
-      ++totals_.actions[std::string(ToString(action.action))];
-      actions_by_rule_[rule_index].push_back(std::move(action));
+      ++action_counts_[static_cast<size_t>(action.action)];
+      plan_.actions.push_back(std::move(action));
     }
     if (counts_for_limit) ++planned_by_rule_[rule_index];
     return takes_access;
@@ -430,7 +478,7 @@ class Evaluator {
     e.rule = compiled_[rule_index].rule->name;
     e.exclusion = std::move(exclusion);
     e.reason = std::move(reason);
-    excluded_by_rule_[rule_index].push_back(std::move(e));
+    plan_.excluded.push_back(std::move(e));
   }
 
   RuleLimitStatus CheckLimits(size_t rule_index) const {
@@ -470,21 +518,24 @@ class Evaluator {
   }
 
   Plan Assemble() {
-    Plan plan;
+    Plan plan = std::move(plan_);
     plan.evaluated_at = day_;
     plan.fingerprint.org_id = directory_.org_id;
     plan.fingerprint.evaluation_day = day_;
     for (size_t i = 0; i < compiled_.size(); ++i) {
       const CompiledRule& c = compiled_[i];
       plan.rules.push_back(c.rule->name);
-      for (auto& a : actions_by_rule_[i]) plan.actions.push_back(std::move(a));
-      for (auto& e : excluded_by_rule_[i]) plan.excluded.push_back(std::move(e));
       bool has_limit = c.rule->max_accounts || c.rule->max_fraction;
       RuleLimitStatus status = CheckLimits(i);
       if (has_limit || status.stopped) plan.limits.push_back(std::move(status));
       for (const auto& name : c.unresolved_exclude_groups) {
         plan.warnings.push_back("rule " + c.rule->name + ": excluded group " + name +
                                 " is not in the directory");
+      }
+    }
+    for (size_t k = 0; k < action_counts_.size(); ++k) {
+      if (action_counts_[k]) {
+        totals_.actions[std::string(ToString(static_cast<ActionKind>(k)))] = action_counts_[k];
       }
     }
     totals_.excluded = static_cast<int64_t>(plan.excluded.size());
@@ -499,10 +550,21 @@ class Evaluator {
   std::unordered_map<std::string, std::string> group_names_by_id_;
   std::unordered_set<std::string> admin_group_ids_;
   std::vector<CompiledRule> compiled_;
-  std::vector<std::vector<PlannedAction>> actions_by_rule_;
-  std::vector<std::vector<PlanExclusion>> excluded_by_rule_;
+  // Actions and exclusions are appended here directly, in account order, so a large plan is
+  // never held twice in memory.
+  Plan plan_;
   std::vector<int64_t> planned_by_rule_;
   PlanTotals totals_;
+  std::array<int64_t, kActionKindNames.size()> action_counts_{};
+  std::vector<const std::vector<std::string>*> pattern_sets_;  // distinct bot pattern lists
+  // Per account being evaluated: the matching pattern index per pattern set, or a marker.
+  static constexpr int kBotUnknown = -2, kBotNone = -1;
+  mutable std::vector<int> bot_pattern_by_set_;
+  // Buffers reused across accounts so the hot loop does not allocate.
+  std::string email_buffer_;
+  mutable std::string bot_local_buffer_;
+  mutable std::string bot_name_buffer_;
+  std::vector<PlannedAction> scratch_actions_;
 };
 
 }  // namespace

@@ -20,9 +20,10 @@
 
 namespace adminauto::rules {
 
-// Evaluates `rules` in order over `directory` on `evaluation_day`. Actions are grouped by
-// rule, in directory order within a rule. The fingerprint's org id and evaluation day are
-// set; the caller fills in the source and rules hashes. Thread-safe; borrows its arguments.
+// Evaluates `rules` in order over `directory` on `evaluation_day`. Actions and exclusions
+// follow the directory's account order, and within one account the rules' order. The fingerprint's
+// org id and evaluation day are set; the caller fills in the source and rules hashes. Thread-safe;
+// borrows its arguments.
 Plan Evaluate(const Directory& directory, const std::vector<Rule>& rules, Day evaluation_day);
 
 }  // namespace adminauto::rules

@@ -16,17 +16,22 @@ bool IsAscii(std::string_view text) {
   return true;
 }
 
+// Lower-cases ASCII letters without the locale lookups of std::tolower.
+void AsciiLowerInto(std::string_view text, std::string& out) {
+  out.assign(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+}
+
 std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string out;
+  AsciiLowerInto(text, out);
   return out;
 }
 
-}  // namespace
-
-std::string NormalizeEmail(std::string_view text) {
-  // NFC of ASCII is ASCII, and ASCII case folding is tolower.
-  if (IsAscii(text)) return AsciiLower(text);
+// Applies NFC, case folding and NFC again with ICU.
+std::string NormalizeUnicode(std::string_view text) {
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
   if (U_FAILURE(error)) return AsciiLower(text);
@@ -40,6 +45,23 @@ std::string NormalizeEmail(std::string_view text) {
   std::string out;
   again.toUTF8String(out);
   return out;
+}
+
+}  // namespace
+
+std::string NormalizeEmail(std::string_view text) {
+  std::string out;
+  NormalizeEmailInto(text, out);
+  return out;
+}
+
+void NormalizeEmailInto(std::string_view text, std::string& out) {
+  // NFC of ASCII is ASCII, and ASCII case folding is lower-casing.
+  if (IsAscii(text)) {
+    AsciiLowerInto(text, out);
+    return;
+  }
+  out = NormalizeUnicode(text);
 }
 
 std::string_view EmailDomain(std::string_view email) {

@@ -11,6 +11,9 @@ namespace adminauto::rules {
 // input takes a fast path. Invalid UTF-8 sequences become U+FFFD. Thread-safe.
 std::string NormalizeEmail(std::string_view text);
 
+// Same as NormalizeEmail, writing into `out` so a caller in a loop can reuse its buffer.
+void NormalizeEmailInto(std::string_view text, std::string& out);
+
 // Returns the domain of a normalised email (the text after the last '@'), or "".
 std::string_view EmailDomain(std::string_view email);
 
