@@ -113,8 +113,9 @@ Outcome RetryDecider::Retry(const HttpResponse* response, const Attempts& attemp
     return Fail(std::move(error));
   }
   ++stats_.retries;
-  impl_.log->info("retrying endpoint=\"{}\" status={} attempt={} wait_ms={}", endpoint,
-                  response != nullptr ? response->status : 0, attempts.total, delay.delay.count());
+  impl_.log->info("retrying endpoint=\"{}\" status={} attempt={} wait_ms={} reason=\"{}\"",
+                  endpoint, response != nullptr ? response->status : 0, attempts.total,
+                  delay.delay.count(), error.message);
   impl_.budget->PauseUntil(now + delay.delay);
   return {Outcome::kRetry, std::nullopt};
 }
