@@ -49,6 +49,8 @@ struct RateLimitFault {
   double refill_per_minute = 10;  // tokens added per minute
   // Retry-After seconds sent with a 429; nullopt sends no Retry-After. 0 is sent as "0".
   std::optional<int> retry_after_seconds;
+
+  bool operator==(const RateLimitFault&) const = default;
 };
 
 // Faults of one endpoint. Several may be set; they apply in the order listed.
