@@ -25,17 +25,18 @@ Status RunRule(const GlobalOptions& global, const RunCommandOptions& options) {
   }
   std::vector<std::string> rule_files = options.rule_files;
   if (rule_files.empty()) rule_files.push_back(global.data_dir + "/rules.yaml");
-  if (options.change.org_id.empty()) {
-    return InvalidArgument("org " + options.org + ": pass --org-id with --api-key-file");
-  }
+  // NOTE: orgs connected by name are not looked up yet, so the org id is --org-id when given,
+  // else the --org name itself, as `adminauto plan` does.
+  ChangeCommandOptions change = options.change;
+  if (change.org_id.empty()) change.org_id = options.org;
 
   AA_ASSIGN_OR_RETURN(auto stores,
                       engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
-  AA_ASSIGN_OR_RETURN(Plan plan, engine::MakeFreshPlan(*stores->snapshots, options.change.org_id,
+  AA_ASSIGN_OR_RETURN(Plan plan, engine::MakeFreshPlan(*stores->snapshots, change.org_id,
                                                        rule_files, options.rule, day));
   AA_ASSIGN_OR_RETURN(engine::ApplyInput input,
                       engine::InputFromPlan(plan, options.org, "rule " + options.rule));
-  if (options.dry_run && options.change.api_key_file.empty()) {
+  if (options.dry_run && change.api_key_file.empty()) {
     // A dry run needs no API access: show the plan without connecting.
     std::cout << engine::FormatIntent(input);
     for (const auto& planned : input.changes) {
@@ -46,12 +47,12 @@ Status RunRule(const GlobalOptions& global, const RunCommandOptions& options) {
     return Status::Ok();
   }
   AA_ASSIGN_OR_RETURN(auto session,
-                      ConnectForChange(options.change, options.org, options.change.org_id));
+                      ConnectForChange(change, options.org, change.org_id));
   engine::Applier applier(*stores->db, *stores->journal, *stores->audit, *session->client,
                           SystemClock::Instance(), engine::GuardsFor(*stores->snapshots),
-                          MakeApplyOptions(global, options.change, *session));
+                          MakeApplyOptions(global, change, *session));
   return engine::ConfirmAndApply(applier, *stores->journal, input,
-                                 MakeInteraction(options.change, options.dry_run));
+                                 MakeInteraction(change, options.dry_run));
 }
 
 const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global) {

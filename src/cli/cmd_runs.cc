@@ -115,7 +115,7 @@ Status RunRunsShow(const GlobalOptions& global, const RunsOptions& options) {
             << counts.skipped << " skipped of " << counts.total() << "\n\n";
   for (const auto& action : actions) {
     std::cout << "  " << std::setw(4) << std::right << action.index << "  " << std::left
-              << std::setw(18) << action.kind << std::setw(28) << action.account_id << std::setw(9)
+              << std::setw(18) << action.kind << std::setw(44) << action.account_id << std::setw(9)
               << store::ToString(action.state) << action.email
               << (action.detail.empty() ? "" : "  (" + action.detail + ")") << "\n";
   }
