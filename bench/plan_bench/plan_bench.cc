@@ -187,8 +187,13 @@ int main(int argc, char** argv) {
               ten_rules_seconds, ten_rules_cpu, plan.actions.size(), plan.excluded.size());
   std::printf("ratio 10 rules / 1 rule: %.2f\n", ten_rules_seconds / one_rule_seconds);
   long peak = PeakRssMib();
-  std::printf("peak RSS: %ld MiB\n", peak);
-  bool ok = ten_rules_seconds < 1.0 && peak < 1024;
-  std::printf("goal (under 1 s and under 1024 MiB): %s\n", ok ? "met" : "NOT met");
+  std::printf("peak RSS: %ld MiB (directory and plan together)\n", peak);
+  double load[1] = {0};
+  if (getloadavg(load, 1) == 1) std::printf("load average during the run: %.2f\n", load[0]);
+  // Wall time depends on what else the machine runs; CPU time is the fairer figure on a shared
+  // machine, so the time goal is checked on both.
+  std::printf("goal under 1 s: CPU %s, wall %s; goal under 1024 MiB: %s\n",
+              ten_rules_cpu < 1.0 ? "met" : "NOT met", ten_rules_seconds < 1.0 ? "met" : "NOT met",
+              peak < 1024 ? "met" : "NOT met");
   return 0;
 }

@@ -71,6 +71,10 @@ class Evaluator {
   }
 
   Plan Run() {
+    // One action per account is a common upper bound for the whole plan. Reserving it up front
+    // avoids copying a large plan while it grows; untouched reserved pages take no memory.
+    plan_.actions.reserve(directory_.accounts.size());
+    plan_.excluded.reserve(directory_.accounts.size() / 4);
     for (const Account& account : directory_.accounts) EvaluateAccount(account);
     return Assemble();
   }
@@ -380,7 +384,7 @@ class Evaluator {
 
   void EvaluateAccount(const Account& account) {
     bot_pattern_by_set_.assign(pattern_sets_.size(), kBotUnknown);
-    bool email_ready = false;  // email_buffer_ holds the normalised email, only when needed
+    bool email_ready = false;  // set once email_buffer_ contains the normalised email
     bool frees_seats = false;
     for (size_t i = 0; i < compiled_.size(); ++i) {
       const CompiledRule& c = compiled_[i];

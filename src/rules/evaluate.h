@@ -6,9 +6,9 @@
 // one of them, and an account's last activity is its latest activity over those products (all
 // its products when `products` is absent). `inactive_days: N` selects an account whose last
 // active UTC day is at least N days before the evaluation day. An account with access but no
-// recorded activity (none, or only epoch-zero values) is never active: only
-// `never_active_days` selects it, counted from its added-to-org day, and without that day it
-// is listed as excluded with an unknown-activity reason and never acted on.
+// recorded activity (none, or only epoch-zero values) is never active. Only
+// `never_active_days` selects it, counted from its added-to-org day. Without that day the
+// account is listed as excluded with an unknown-activity reason and never acted on.
 #pragma once
 
 #include <vector>
