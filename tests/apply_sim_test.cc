@@ -44,14 +44,14 @@ class ApplySimTest : public ::testing::Test {
     atlassian::CurlTransportOptions transport;
     transport.base_url = sim_->base_url();
     transport.api_key = sim_->api_key();
-    auto made = atlassian::MakeCurlTransport(transport);
-    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    auto curl = atlassian::MakeCurlTransport(transport);
+    ASSERT_TRUE(curl.ok()) << curl.status().ToString();
     atlassian::ClientOptions client_options;
     client_options.base_url = sim_->base_url();
     client_options.org_id = sim_->org_id();
     budget_ = std::make_shared<atlassian::RateBudget>(SystemClock::Instance());
     client_ = std::make_unique<atlassian::OrgClient>(
-        std::shared_ptr<atlassian::HttpTransport>(std::move(made).value()), client_options,
+        std::shared_ptr<atlassian::HttpTransport>(std::move(curl).value()), client_options,
         SystemClock::Instance(), budget_);
     apply_options_.poll.first = std::chrono::milliseconds(20);
     apply_options_.poll.window = std::chrono::milliseconds(300);
@@ -200,7 +200,8 @@ TEST_F(ApplySimTest, SyncedPlanAppliesAndStalePlanIsRejected) {
   auto parsed = rules::ParseRuleFile(rules_text, "rules.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   auto latest = stores_->snapshots->LoadLatest(sim_->org_id());
-  ASSERT_TRUE(latest.ok() && latest->has_value());
+  ASSERT_TRUE(latest.ok());
+  ASSERT_TRUE(latest->has_value());
   Plan plan = rules::Evaluate(**latest, *parsed, DayOf(ToTimestamp(SystemClock::Instance().Now())));
   plan.fingerprint.source = "snapshot";
   plan.fingerprint.source_hash = rules::DirectoryContentHash(**latest);
@@ -221,7 +222,7 @@ TEST_F(ApplySimTest, SyncedPlanAppliesAndStalePlanIsRejected) {
     EXPECT_EQ(Calls("v2.users.suspend", action.account_id).second, 1) << action.account_id;
   }
 
-  // After a new sync sees those changes, the old plan no longer matches the org.
+  // After a new sync reads those changes, the old plan no longer matches the org.
   auto resync = engine::RunSync(*client_, *stores_->snapshots, engine::SyncOptions{},
                                 SystemClock::Instance());
   ASSERT_TRUE(resync.ok()) << resync.status().ToString();

@@ -161,7 +161,8 @@ TEST_F(CrashApplyTest, KilledApplyResumesExactlyOnce) {
       auto start = SteadyClock::now();
       int status = WaitFor(StartDriver(args), milliseconds(30'000));
       full_run = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
-      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+      ASSERT_TRUE(WIFEXITED(status));
+      ASSERT_EQ(WEXITSTATUS(status), 0);
       CheckRun(**sim, data_dir, accounts, run);
       continue;
     }

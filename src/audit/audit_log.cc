@@ -149,7 +149,7 @@ std::string CanonicalBytes(const AuditEntry& entry) {
 std::string Sha256Hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  // EVP_Digest fails only when OpenSSL cannot allocate; an empty hash then fails every check.
+  // On a digest failure the empty result matches no stored hash, so Verify() reports it.
   if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
     return std::string();
   }

@@ -93,6 +93,7 @@ Status RunRunsShow(const GlobalOptions& global, const RunsOptions& options) {
   AA_ASSIGN_OR_RETURN(store::RunCounts counts, stores->journal->Counts(run->id));
   AA_ASSIGN_OR_RETURN(std::vector<store::JournalAction> actions, stores->journal->Actions(run->id));
   AA_ASSIGN_OR_RETURN(std::vector<audit::AuditEntry> trail, stores->audit->ReadRun(run->id));
+
   if (options.format == "json") {
     json::object object = RunJson(*run, counts);
     json::array action_array;
@@ -104,6 +105,7 @@ Status RunRunsShow(const GlobalOptions& global, const RunsOptions& options) {
     std::cout << json::serialize(object) << "\n";
     return Status::Ok();
   }
+
   std::cout << store::ToString(run->kind) << " run " << run->id << " on org " << run->org << " ("
             << run->org_id << ")\n"
             << "  state " << store::ToString(run->state) << ", started " << run->started_at

@@ -206,7 +206,7 @@ Result<store::JournalRun> Applier::StartOrResume(const ApplyInput& input, bool* 
                       journal_.FindRunByPlanKey(input.plan_key));
   if (existing) {
     *resumed = true;
-    // A run that never finished is continued as it is; a finished run is applied again only
+    // A run that never finished is continued as it is. A finished run is applied again only
     // if its plan is still current, because its failed changes are sent again.
     if (existing->state != store::RunState::kRunning) AA_RETURN_IF_ERROR(CheckSnapshot(input));
     AA_RETURN_IF_ERROR(journal_.SetRunState(existing->id, store::RunState::kRunning));
@@ -451,6 +451,8 @@ Result<RevertPlan> Applier::PlanRevert(std::string_view run_id) {
   plan.input.fingerprint = run->plan_fingerprint;
   plan.input.source = run->id;
   plan.input.reverts_run = run->id;
+
+  // Undo newest first, so changes to one account are unwound in reverse order.
   for (auto it = actions.rbegin(); it != actions.rend(); ++it) {
     const store::JournalAction& action = *it;
     if (action.state == ActionState::kSent) {

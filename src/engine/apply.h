@@ -1,8 +1,8 @@
 // Applying a plan to an org, and reverting an applied run. Every change goes through four
-// durable steps: the journal records the action as planned, then as sent together with an
-// audit entry (both committed before the request leaves), then the change is sent through the
-// org client within its rate budget, then it is read back and the journal and audit log record
-// it as verified or failed in one transaction.
+// steps. First the journal records the action as planned. Then the journal marks it sent and
+// the audit log records the intent, both committed before the request leaves. Then the change
+// is sent through the org client within its rate budget. Last it is read back, and the journal
+// and audit log record it as verified or failed in one transaction.
 //
 // A run is identified by its plan: applying the same plan again resumes the same run. Actions
 // already verified or skipped are left alone; an action left in state "sent" by a crash is
@@ -55,8 +55,8 @@ struct ApplyInput {
   std::string fingerprint;  // the plan's input fingerprint
   std::string source;       // plan file, "rule NAME", or the reverted run id
   std::string reverts_run;  // revert runs only
-  // Content hash of the snapshot the plan was evaluated on; nullopt for a plan made from an
-  // export file, which can be reviewed but not applied.
+  // Content hash of the snapshot the plan was evaluated on. A plan made from an export file
+  // has none, so it can be reviewed but not applied.
   std::optional<std::string> snapshot_hash;
   int64_t accounts_evaluated = 0;  // denominator of max_fraction
   std::vector<RuleLimits> limits;
@@ -72,7 +72,7 @@ struct SyncGuards {
   std::function<Result<std::optional<std::string>>(std::string_view org_id)> latest_snapshot_hash;
 };
 
-// What one invocation of Apply() saw and did.
+// The outcome of one invocation of Apply().
 struct RunSummary {
   std::string run_id;
   store::RunKind kind = store::RunKind::kApply;
@@ -89,7 +89,7 @@ struct Progress {
   int64_t verified = 0;
   int64_t failed = 0;
   int64_t skipped = 0;
-  // Set while the org's rate budget holds requests back.
+  // Set while the org's rate budget delays requests.
   std::optional<std::chrono::system_clock::time_point> waiting_until;
   std::string last_account;  // account of the last finished action
   std::string last_outcome;  // "verified", "failed: ...", "skipped: ..."
@@ -122,10 +122,10 @@ class Applier {
   Applier(store::SqliteDb& db, store::JournalStore& journal, audit::AuditLog& audit,
           atlassian::OrgClient& client, Clock& clock, SyncGuards guards, ApplyOptions options);
 
-  // Checks, before any change: irreversible changes need allow_irreversible; each rule's
-  // limits; for a new run, that the plan was made from the org's latest snapshot; and, when
-  // the plan has destructive changes, the sync's drop flag. A safety stop returns kAborted
-  // with the numbers; a stale plan returns kFailedPrecondition.
+  // Checks the plan before any change. Irreversible changes need allow_irreversible, each
+  // rule's limits must hold, and destructive changes need the sync's drop flag to be clear.
+  // A safety stop returns kAborted with the numbers. Apply() also rejects a new run whose plan
+  // was not made from the org's latest snapshot, with kFailedPrecondition.
   Status Preflight(const ApplyInput& input);
 
   // Starts a run for `input`, or resumes the run of the same plan, and processes every action

@@ -1,5 +1,5 @@
-// What the apply, run, revert, runs and audit commands share besides the engine: opening the
-// data directory's stores, connecting to an org's API, naming the actor, printing progress and
+// Helpers shared by the apply, run, revert, runs and audit commands: opening the data
+// directory's stores, connecting to an org's API, naming the actor, printing progress and
 // summaries.
 #pragma once
 
@@ -72,7 +72,7 @@ std::string FormatIntent(const ApplyInput& input);
 bool ConfirmTyped(std::istream& in, std::ostream& out, const std::string& prompt,
                   const std::string& expected);
 
-// How ConfirmAndApply talks to the person running it.
+// The terminal streams and flags ConfirmAndApply uses.
 struct Interaction {
   bool yes = false;      // --yes: apply without asking
   bool dry_run = false;  // show what would change, change nothing
@@ -83,7 +83,7 @@ struct Interaction {
   std::ostream* progress = nullptr;  // progress bar or progress lines
 };
 
-// Shows what `input` would change, checks it with Preflight, asks for the org name to be
+// Prints what `input` would change, checks it with Preflight, prompts for the org name to be
 // typed (unless `yes`), applies it and prints the summary. Returns kAborted for a safety stop,
 // FailedPrecondition when confirmation is needed but cannot be asked or is refused, and an
 // error when any action failed or the run stopped early.

@@ -78,6 +78,9 @@ Effect EffectOf(const Change& change, const std::optional<Account>& account) {
     case ChangeKind::kRemove:
       present = account->membership_status == MembershipStatus::kNoMembership;
       break;
+    // NOTE: the v2 single-user read carries no groups and no product access. Group and role
+    // changes need a read that expands them (a users search filtered by account id), which
+    // the client lacks, so through GetUser they show as absent and fail after the window.
     case ChangeKind::kAddToGroup:
       present = Contains(account->group_ids, change.target);
       break;

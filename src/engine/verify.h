@@ -51,7 +51,7 @@ struct Change {
 // platform role such as "atlassian/org-admin".
 std::pair<std::string, std::string> SplitRoleTarget(std::string_view target);
 
-// How an account read back relates to a change.
+// The relation of an account, as read back, to a change.
 enum class Effect {
   kPresent,  // the account shows the change
   kAbsent,   // the account does not show it (yet)

@@ -89,7 +89,7 @@ JournalAction ReadAction(const Statement& stmt) {
   action.rule = stmt.Text(6);
   action.reason = stmt.Text(7);
   action.irreversible = stmt.Int(8) != 0;
-  // An unknown state string can only come from a hand-edited file; treating it as sent makes
+  // An unknown state string can only come from a hand-edited file. Treating it as sent makes
   // a resumed run read the account back before doing anything.
   action.state = ParseActionState(stmt.Text(9)).value_or(ActionState::kSent);
   action.attempts = stmt.Int(10);

@@ -1,6 +1,6 @@
 // The action journal: every run that changes an org and every action of that run, with its
 // state, written durably (SQLite WAL, synchronous=FULL) before the change is sent. After a
-// crash the journal tells which actions may have reached the API (state "sent"), so a resumed
+// crash the journal shows which actions may have reached the API (state "sent"), so a resumed
 // run reads those back before deciding and applies nothing twice. The format is described in
 // docs/journal-format.md.
 //

@@ -165,7 +165,8 @@ TEST_F(JournalStoreTest, FinishingRunRecordsTime) {
   clock_.Advance(std::chrono::seconds(90));
   ASSERT_TRUE(journal_->SetRunState("run-1", RunState::kFinished).ok());
   auto run = journal_->GetRun("run-1");
-  ASSERT_TRUE(run.ok() && run->has_value());
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(run->has_value());
   EXPECT_EQ((*run)->state, RunState::kFinished);
   EXPECT_EQ((*run)->finished_at, "2026-11-30T00:54:50Z");
   EXPECT_EQ(journal_->SetRunState("nope", RunState::kFinished).code(), StatusCode::kNotFound);
