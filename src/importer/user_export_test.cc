@@ -76,6 +76,24 @@ TEST(UserExport, UnknownColumnNamedInWarning) {
   EXPECT_EQ(result->directory.accounts[0].products[0].key, "statuspage");
 }
 
+TEST(UserExport, UnknownOrgRoleWarns) {
+  std::string text = std::string(kHeader) + "u1,A,a@x.example,Active,,Billing wizard,,\r\n";
+  auto result = ParseUserExport(text);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->warnings.size(), 1u);
+  EXPECT_NE(result->warnings[0].find("line 2"), std::string::npos);
+  EXPECT_NE(result->warnings[0].find("\"Billing wizard\""), std::string::npos);
+  EXPECT_TRUE(result->directory.accounts[0].platform_roles.empty());
+}
+
+TEST(UserExport, IsoDatesAccepted) {
+  std::string text = std::string(kHeader) + "u1,A,a@x.example,Active,2024-01-03,,2026-11-05,\r\n";
+  auto result = ParseUserExport(text);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->directory.accounts[0].added_to_org, At(2024, 1, 3));
+  EXPECT_EQ(result->directory.accounts[0].products[0].last_active, At(2026, 11, 5));
+}
+
 TEST(UserExport, BadDateNamesLineAndColumn) {
   std::string text = std::string(kHeader) + "u1,A,a@x.example,Active,,,32 Jan 2024,\r\n";
   auto result = ParseUserExport(text, "acme.csv");

@@ -350,6 +350,16 @@ TEST(Evaluate, RestoreProtectionDaysConfigurable) {
   EXPECT_EQ(ActedOn(Evaluate(Dir({restored}), rules, kToday)), (Ids{"restored"}));
 }
 
+TEST(Evaluate, RestoreIgnoresRestoreProtection) {
+  Account suspended = MakeAccount("suspended", DaysAgo(5));
+  suspended.membership_status = MembershipStatus::kSuspended;
+  suspended.restored_at = DaysAgo(3);
+  auto rules = Rules(
+      "rules:\n  - name: r\n    select: {statuses: [suspended]}\n"
+      "    actions: [restore]\n");
+  EXPECT_EQ(ActedOn(Evaluate(Dir({suspended}), rules, kToday)), (Ids{"suspended"}));
+}
+
 TEST(Evaluate, BotPatternsConfigurable) {
   Account robot = MakeAccount("robot", DaysAgo(300));
   robot.email = "Robo-Runner@acme.example";

@@ -138,6 +138,27 @@ TEST(PlanIo, FutureFormatVersionRejected) {
   EXPECT_FALSE(PlanFromJson(boost::json::serialize(root)).ok());
 }
 
+TEST(PlanIo, ParsesMinimalPlan) {
+  // The documented minimum: evaluated_at, actions, excluded and totals, plus the fingerprint.
+  auto parsed = PlanFromJson(
+      R"({"evaluated_at": "2026-12-01",
+          "fingerprint": {"source": "export", "source_hash": "x", "rules_hash": "y",
+                          "evaluation_day": "2026-12-01"},
+          "actions": [{"account_id": "a1", "email": "a@x.example", "action": "suspend",
+                       "rule": "r", "reason": "idle", "last_active": "2026-05-01",
+                       "days_inactive": 214}],
+          "excluded": [{"account_id": "a2", "rule": "r", "reason": "org admin"}],
+          "totals": {"actions": {"suspend": 1}, "excluded": 1, "accounts": 2000}})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->actions.size(), 1u);
+  EXPECT_EQ(parsed->actions[0].action, ActionKind::kSuspend);
+  EXPECT_EQ(parsed->actions[0].days_inactive, 214);
+  EXPECT_TRUE(parsed->actions[0].revertible);  // derived from the action when absent
+  EXPECT_EQ(parsed->excluded[0].reason, "org admin");
+  EXPECT_EQ(parsed->totals.accounts, 2000);
+  EXPECT_FALSE(parsed->stopped());
+}
+
 TEST(PlanIo, InvalidJsonRejected) {
   auto parsed = PlanFromJson("{\"evaluated_at\": ");
   ASSERT_FALSE(parsed.ok());
