@@ -1,6 +1,7 @@
 // Seeds: the deterministic generator and the JSON state file.
 #include <array>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <set>
 
@@ -92,7 +93,7 @@ void AddProducts(Account& account, Kind kind, Timestamp now, const std::string& 
 }
 
 Account GenerateAccount(int index, Kind kind, Timestamp now, const std::string& domain,
-                        const std::string& site, std::set<std::string>& emails,
+                        const std::string& site, std::map<std::string, int>& emails,
                         std::mt19937_64& rng) {
   Account account;
   account.id = RandomAccountId(rng);
@@ -109,12 +110,10 @@ Account GenerateAccount(int index, Kind kind, Timestamp now, const std::string& 
   account.name = std::string(first) + " " + std::string(last);
   std::string email_domain = kind == Kind::kUnmanaged ? "partner.example" : domain;
   std::string local = EmailPart(first) + "." + EmailPart(last);
-  std::string email = local + "@" + email_domain;
-  for (int n = 2; emails.count(email) > 0; ++n) {
-    email = local + "." + std::to_string(n) + "@" + email_domain;
-  }
-  emails.insert(email);
-  account.email = email;
+  // A repeated name gets a numbered address: anna.silva@, anna.silva.2@, ...
+  int uses = ++emails[local + "@" + email_domain];
+  account.email = uses == 1 ? local + "@" + email_domain
+                            : local + "." + std::to_string(uses) + "@" + email_domain;
   if (kind == Kind::kUnmanaged) account.claim_status = ClaimStatus::kUnmanaged;
   if (kind == Kind::kSuspended) account.membership_status = MembershipStatus::kSuspended;
   if (kind == Kind::kDeactivated) account.account_status = AccountStatus::kInactive;
@@ -131,7 +130,7 @@ Directory GenerateDirectory(int users, uint64_t seed, Timestamp now, const std::
   std::mt19937_64 rng(seed);
   Directory directory;
   std::string site = domain.substr(0, domain.find('.'));
-  std::set<std::string> emails;
+  std::map<std::string, int> emails;
   std::set<std::string> ids;
   for (int i = 0; i < users; ++i) {
     // The first accounts are active admins, so every generated org has some.

@@ -44,6 +44,9 @@ class Session : public std::enable_shared_from_this<Session> {
         handler_(handler),
         registry_(registry) {
     beast::error_code ec;
+    // Without TCP_NODELAY the tail of a multi-segment response can wait for the client's
+    // delayed ACK.
+    stream_.socket().set_option(tcp::no_delay(true), ec);
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   }
