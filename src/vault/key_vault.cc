@@ -1,6 +1,7 @@
 #include "vault/key_vault.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/log.h"
 #include "vault/barrier.h"
@@ -11,6 +12,20 @@ namespace {
 using store::MasterKeyState;
 
 std::shared_ptr<spdlog::logger> Log() { return GetLogger("vault"); }
+
+// A transaction that joins the caller's open transaction instead of failing on a nested
+// BEGIN, so `org connect` can insert the org row and its sealed key atomically.
+class JoinedTransaction {
+ public:
+  explicit JoinedTransaction(store::SqliteDb& db) {
+    if (sqlite3_get_autocommit(db.handle()) != 0) tx_.emplace(db);
+  }
+  Status status() const { return tx_ ? tx_->status() : Status::Ok(); }
+  Status Commit() { return tx_ ? tx_->Commit() : Status::Ok(); }
+
+ private:
+  std::optional<store::Transaction> tx_;
+};
 
 }  // namespace
 
@@ -36,7 +51,7 @@ Status KeyVault::CheckUnsealed() const {
 
 Status KeyVault::Initialize(const store::VaultConfig& config) {
   AA_RETURN_IF_ERROR(CheckUnsealed());
-  store::Transaction tx(db_);
+  JoinedTransaction tx(db_);
   AA_RETURN_IF_ERROR(tx.status());
   AA_RETURN_IF_ERROR(keys_->SetConfig(config));
   AA_ASSIGN_OR_RETURN(auto rows, keys_->ListMasterKeys());
@@ -133,7 +148,7 @@ Status KeyVault::SealWith(std::string_view org_id, uint32_t version, const Secre
 Status KeyVault::StoreApiKey(std::string_view org_id, ByteView secret) {
   AA_RETURN_IF_ERROR(CheckUnsealed());
   if (secret.empty()) return InvalidArgument("the API key is empty");
-  store::Transaction tx(db_);
+  JoinedTransaction tx(db_);
   AA_RETURN_IF_ERROR(tx.status());
   AA_ASSIGN_OR_RETURN(auto latest, keys_->LatestDataKey(org_id));
 
@@ -171,7 +186,7 @@ Result<SecretBytes> KeyVault::OpenApiKey(std::string_view org_id) {
 
 Status KeyVault::RotateDataKey(std::string_view org_id) {
   AA_RETURN_IF_ERROR(CheckUnsealed());
-  store::Transaction tx(db_);
+  JoinedTransaction tx(db_);
   AA_RETURN_IF_ERROR(tx.status());
   AA_ASSIGN_OR_RETURN(auto latest, keys_->LatestDataKey(org_id));
   if (!latest) return NotFound("org id " + std::string(org_id) + " has no data key");
@@ -205,7 +220,7 @@ Status KeyVault::PromoteMasterKey(uint32_t version) {
     return FailedPrecondition("master key version " + std::to_string(version) +
                               " is not held by the " + provider_->kind() + " provider");
   }
-  store::Transaction tx(db_);
+  JoinedTransaction tx(db_);
   AA_RETURN_IF_ERROR(tx.status());
   AA_ASSIGN_OR_RETURN(auto rows, keys_->ListMasterKeys());
   bool known = false;
@@ -237,7 +252,7 @@ Result<int> KeyVault::RewrapDataKeys() {
     if (row.master_version == active) continue;
     // One short transaction per data key keeps the database available to other processes
     // while a large key store is re-wrapped.
-    store::Transaction tx(db_);
+    JoinedTransaction tx(db_);
     AA_RETURN_IF_ERROR(tx.status());
     AA_ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapRow(row));
     AA_ASSIGN_OR_RETURN(Bytes wrapped,

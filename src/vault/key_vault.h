@@ -60,7 +60,8 @@ class KeyVault {
 
   SealStatus status();
 
-  // Seals `secret` for `org_id`, replacing the previous one, in one transaction. Creates the
+  // Seals `secret` for `org_id`, replacing the previous one, in one transaction (joining the
+  // caller's transaction when one is open, as every writing method here does). Creates the
   // org's first data key, or a new one when the current key reached the rotation count.
   Status StoreApiKey(std::string_view org_id, ByteView secret);
 
