@@ -286,5 +286,44 @@ TEST_F(OrgCliTest, PlainHttpRemoteRejected) {
   EXPECT_NE(connect.err.find("https://"), std::string::npos) << connect.err;
 }
 
+TEST_F(OrgCliTest, MasterRotationKeepsOrgKeys) {
+  InitAndConnect();
+  std::ofstream(key_file_) << kNewApiKey << "\n";
+  ASSERT_EQ(Run("org connect beta --org-id org-456 --api-key-file " + key_file_).exit_code, 0);
+  Output rotate = Run("vault rotate-master-key");
+  ASSERT_EQ(rotate.exit_code, 0) << rotate.err;
+  EXPECT_NE(rotate.out.find("re-wrapped 2 data keys"), std::string::npos) << rotate.out;
+
+  // Only version 2 is left in the key file.
+  std::istringstream lines(ReadFile(data_dir_ + "/master.key"));
+  std::string line;
+  int keys = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    ++keys;
+    EXPECT_TRUE(line.starts_with("2 "));
+  }
+  EXPECT_EQ(keys, 1);
+
+  auto acme = UnsealOrgApiKey(data_dir_, "acme");
+  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
+  EXPECT_EQ(acme->api_key.view(), kApiKey);
+  auto beta = UnsealOrgApiKey(data_dir_, "beta");
+  ASSERT_TRUE(beta.ok()) << beta.status().ToString();
+  EXPECT_EQ(beta->api_key.view(), kNewApiKey);
+}
+
+TEST_F(OrgCliTest, StatusExplainsSealedVault) {
+  ASSERT_EQ(Run("init").exit_code, 0);
+  Output open = Run("vault status --format json");
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  EXPECT_NE(open.out.find("\"sealed\":false"), std::string::npos) << open.out;
+  ASSERT_EQ(::chmod((data_dir_ + "/master.key").c_str(), 0644), 0);
+  Output sealed = Run("vault status --format json");
+  ASSERT_EQ(sealed.exit_code, 0) << sealed.err;
+  EXPECT_NE(sealed.out.find("\"sealed\":true"), std::string::npos) << sealed.out;
+  EXPECT_NE(sealed.out.find("chmod 600"), std::string::npos) << sealed.out;
+}
+
 }  // namespace
 }  // namespace adminauto::vault
