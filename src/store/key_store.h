@@ -18,7 +18,7 @@
 
 namespace adminauto::store {
 
-// Which master-key provider sealed this database. Not secret.
+// The master-key provider configuration of this database. Not secret.
 struct VaultConfig {
   std::string provider;  // "file", "env" or "pkcs11"
   std::string pkcs11_module;

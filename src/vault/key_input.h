@@ -10,7 +10,7 @@
 
 namespace adminauto::vault {
 
-// Longest key accepted, in bytes. Atlassian org API keys are a few hundred characters.
+// Maximum accepted key size, in bytes. Atlassian org API keys are a few hundred characters.
 inline constexpr size_t kMaxApiKeySize = 4096;
 
 // Reads the key from `path`: one line of printable ASCII without spaces; a trailing newline

@@ -33,7 +33,7 @@ struct VaultOptions {
   int64_t max_encryptions = kMaxEncryptions;
 };
 
-// What the server reports while the vault cannot open keys: it then answers only health and
+// What the server reports while the vault cannot open keys: it then serves only health and
 // unseal requests, with `reason` as the explanation.
 struct SealStatus {
   bool sealed = true;
@@ -48,7 +48,7 @@ inline constexpr std::string_view kApiKeyPurpose = "api-key";
 class KeyVault {
  public:
   // Opens the key store in `db`. `provider` may be null, in which case the vault is sealed and
-  // `sealed_reason` says why. `db` and `clock` must outlive the vault. Not thread-safe.
+  // `sealed_reason` gives the reason. `db` and `clock` must outlive the vault. Not thread-safe.
   static Result<std::unique_ptr<KeyVault>> Open(store::SqliteDb& db,
                                                 std::unique_ptr<MasterKeyProvider> provider,
                                                 std::string sealed_reason, Clock& clock,

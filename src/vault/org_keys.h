@@ -1,5 +1,5 @@
 // The org key API for other modules: open a data directory's vault, get one org's decrypted
-// API key for one use, and mark a key invalid after the API answered 401.
+// API key for one use, and mark a key invalid after the API returned 401.
 //
 // Typical use (sync, apply):
 //
@@ -56,8 +56,8 @@ Result<std::unique_ptr<MasterKeyProvider>> OpenConfiguredProvider(const std::str
                                                                   const store::VaultConfig& config);
 
 // Opens the data directory's database and vault. When the master key is unavailable the vault
-// opens sealed (vault->status() says why) rather than failing, so callers that only list orgs
-// still work. Fails with kFailedPrecondition when the directory was never initialised.
+// opens sealed (vault->status() gives the reason) rather than failing, so callers that only list
+// orgs still work. Fails with kFailedPrecondition when the directory was never initialised.
 Result<DataDirVault> OpenDataDirVault(const std::string& data_dir, Clock& clock);
 
 // Looks up `org_name`, checks that its key is usable (valid and not expired; a message says

@@ -32,6 +32,8 @@ class Pkcs11Provider final : public MasterKeyProvider {
  public:
   explicit Pkcs11Provider(Pkcs11Options options) : options_(std::move(options)) {}
 
+  // NOTE: C_Finalize ends the module's state for the whole process, so two providers open on
+  // the same module at once must not be destroyed while the other is still in use.
   ~Pkcs11Provider() override {
     if (functions_ != nullptr) {
       if (session_ != CK_INVALID_HANDLE) {
