@@ -1,0 +1,53 @@
+// The gateway's wire protocol on its Unix socket: each message is a 4-byte big-endian length
+// followed by that many bytes of JSON. A request names the org and carries one HTTP request;
+// a response carries the HTTP response or an error. Requests never carry a key.
+//
+//   request:  {"org_id": "...", "method": "GET", "target": "/admin/v1/orgs/...",
+//              "body": "...", "headers": [["Accept", "application/json"], ...]}
+//   response: {"status": 200, "headers": [[name, value], ...], "body": "..."}
+//         or  {"error": {"kind": "denied"|"transport"|"sealed"|"key", "message": "..."}}
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "atlassian/transport.h"
+#include "core/status.h"
+
+namespace adminauto::gateway {
+
+// Largest frame either side accepts: user listings come in pages well below this.
+inline constexpr size_t kMaxFrameSize = 16 * 1024 * 1024;
+
+struct GatewayRequest {
+  std::string org_id;
+  atlassian::HttpRequest request;
+};
+
+struct GatewayError {
+  std::string kind;  // denied, transport, sealed or key
+  std::string message;
+};
+
+struct GatewayResponse {
+  std::optional<atlassian::HttpResponse> response;
+  GatewayError error;  // meaningful only when `response` is empty
+};
+
+// Prefixes `json` with its 4-byte big-endian length.
+std::string Frame(std::string_view json);
+
+// Reads the length of the frame that starts `buffer`: nullopt while fewer than 4 bytes are
+// available; kInvalidArgument when the length exceeds kMaxFrameSize.
+Result<std::optional<size_t>> FrameLength(std::string_view buffer);
+
+std::string EncodeRequest(const GatewayRequest& request);
+// Parses a request body (without the length prefix). Errors name the bad field.
+Result<GatewayRequest> DecodeRequest(std::string_view json);
+
+std::string EncodeResponse(const GatewayResponse& response);
+Result<GatewayResponse> DecodeResponse(std::string_view json);
+
+}  // namespace adminauto::gateway
