@@ -16,13 +16,14 @@
 //                                                5. forward with the curl transport, wipe key
 //                <--frame--                      6. EncodeResponse; a 401 marks the key invalid
 //
-// The socket is created mode 0600 in the data directory, so only the service user connects;
-// the gateway also checks the peer's uid with SO_PEERCRED.
+// The socket is created mode 0600, so only the service user can connect.
 //
-// NOTE: this build has the wire protocol and the allowlist (both tested, the decoder fuzzed).
-// The socket server, GatewayTransport and the `adminauto gateway` command are not written
-// yet, so workers still run in direct mode and open keys themselves.
+// NOTE: written and tested so far: the wire protocol (decoder fuzzed), the allowlist, the
+// socket server with a pluggable Backend and the worker's GatewayTransport (server.h). Not
+// written yet: the vault-backed Backend (steps 3-5 and the 401 handling), a SO_PEERCRED uid
+// check and the `adminauto gateway` command, so workers still run in direct mode.
 #pragma once
 
 #include "gateway/policy.h"
 #include "gateway/protocol.h"
+#include "gateway/server.h"
