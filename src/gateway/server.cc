@@ -113,9 +113,13 @@ void GatewayServer::AcceptLoop() {
 }
 
 void GatewayServer::Serve(int fd) {
-  // NOTE: a connection's reads block until the peer sends or closes; the destructor waits
-  // for that, so workers must close their connections (GatewayTransport does after Send).
-  while (true) {
+  // A peer that stalls mid-frame times out after 5 s, and an idle connection is polled so the
+  // destructor, which waits for every connection, is never blocked by an open worker socket.
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  while (!stopping_) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 100) <= 0) continue;
     auto frame = ReadFrame(fd);
     if (!frame.ok() || !frame->has_value()) return;
     GatewayResponse response;

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -12,7 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Records what reaches it and answers 200 with the request's target as the body.
+// Records what reaches it and returns 200 with the request's target as the body.
 class RecordingBackend : public Backend {
  public:
   atlassian::TransportResult Forward(const std::string& org_id,
@@ -82,6 +86,19 @@ TEST_F(GatewayServerTest, DeniedRequestNeverForwarded) {
   auto api_keys = transport->SendOne({"GET", "/admin/v1/orgs/org-1/api-keys", "", {}});
   EXPECT_FALSE(api_keys.response.has_value());
   EXPECT_TRUE(backend_.seen().empty());
+}
+
+TEST_F(GatewayServerTest, StopsWithIdleConnectionOpen) {
+  // A worker that connected and sent nothing must not keep the server from stopping.
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_.c_str(), sizeof(address.sun_path) - 1);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  server_.reset();
+  ::close(fd);
+  SUCCEED();
 }
 
 TEST(GatewayTransport, MissingSocketIsConnectError) {
