@@ -62,7 +62,7 @@ ApiErrorKind KindForStatus(int status, const ErrorBody& body) {
     case 401:
       return ApiErrorKind::kCredentialInvalid;
     case 403:
-      // The gateway answers 403 NoPerms when the key has no access to the org at all, which
+      // The gateway returns 403 NoPerms when the key has no access to the org at all, which
       // in practice means a revoked key or one for another org.
       return body.gateway_no_perms ? ApiErrorKind::kCredentialInvalid : ApiErrorKind::kForbidden;
     case 404:

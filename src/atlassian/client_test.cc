@@ -14,7 +14,7 @@ using std::chrono::seconds;
 
 const TimePoint kStart = TimePoint(std::chrono::sys_days(std::chrono::year{2026} / 12 / 4));
 
-// Answers each request with the next scripted result and records the requests.
+// Returns the handler's result for each request and records the requests.
 class ScriptedTransport : public HttpTransport {
  public:
   using Handler = std::function<TransportResult(const HttpRequest&)>;
@@ -274,7 +274,7 @@ TEST(ListManagedAccounts, ForeignOriginUsesOnlyCursor) {
   OrgClient client = f.Client();
   auto users = client.ListManagedAccounts();
   ASSERT_TRUE(users.ok()) << users.error().message;
-  // The transport only ever sees targets on its own base URL.
+  // The transport only receives targets on its own base URL.
   EXPECT_EQ(f.transport->sent[1].target, "/admin/v1/orgs/org-1/users?cursor=abc");
 }
 

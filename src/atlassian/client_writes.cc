@@ -63,8 +63,8 @@ Result<bool> TakeActivityPage(ActivityJob& job, const std::string& body, LastAct
 
 // Returns how many requests to start at once. Never more than the limit has left; a single
 // probe when the limit is unknown (the first batch, or after a reset) so that a full batch
-// does not run into a limit nobody has reported yet. A server that never reports a limit gets
-// full batches after the first.
+// does not run into a limit the server has not reported yet. A server that never reports a limit
+// gets full batches after the first.
 int64_t BatchWidth(const RateBudget& budget, int max_concurrency, bool first_batch) {
   int64_t width = std::max(1, max_concurrency);
   std::optional<int64_t> allowance = budget.Allowance();

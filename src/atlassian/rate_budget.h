@@ -32,7 +32,7 @@ struct RetryPolicy {
   SteadyDuration min_wait{1'000};
 };
 
-// Where a retry delay came from.
+// Source of a retry delay.
 enum class DelaySource { kRetryAfter, kRateLimitReset, kBackoff };
 
 struct RetryDelay {
@@ -61,7 +61,7 @@ class RateBudget {
   TimePoint NotBefore() const;
 
   // Waits on the clock until NotBefore(). Returns false without waiting when that is more
-  // than `max_wait` ahead; `*resume_at` then holds it.
+  // than `max_wait` ahead; `*resume_at` is then set to it.
   bool WaitTurn(SteadyDuration max_wait, TimePoint* resume_at);
 
   // Pauses every request to this org until `until`, and adds the pause to the throttled time.

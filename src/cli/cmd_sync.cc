@@ -17,7 +17,9 @@
 #include "core/log.h"
 #include "engine/apply_session.h"
 #include "engine/sync.h"
+#include "store/org_store.h"
 #include "store/snapshot_store.h"
+#include "vault/org_keys.h"
 
 namespace adminauto::cli {
 namespace {
@@ -112,8 +114,10 @@ void PrintSummary(const engine::SyncReport& r, const std::string& org_label) {
   }
 }
 
-Result<std::unique_ptr<atlassian::OrgClient>> Connect(const SyncArgs& args, Clock& clock) {
-  AA_ASSIGN_OR_RETURN(std::string key, ReadApiKey(args.api_key_file));
+// Builds the client. `key` is moved into the transport, which wipes it when destroyed; this
+// function wipes the caller's copy.
+Result<std::unique_ptr<atlassian::OrgClient>> Connect(const SyncArgs& args, std::string& key,
+                                                      Clock& clock) {
   atlassian::CurlTransportOptions transport;
   transport.base_url = args.base_url;
   transport.api_key = key;
@@ -136,7 +140,9 @@ Result<std::unique_ptr<atlassian::OrgClient>> Connect(const SyncArgs& args, Cloc
       std::shared_ptr<atlassian::HttpTransport>(std::move(made).value()), options, clock);
 }
 
-Status ResolveOrg(SyncArgs& args) {
+// Fills org_id and base_url from the org registry when the org is named. The key is read
+// later, only when a sync runs.
+Status ResolveOrg(SyncArgs& args, store::SqliteDb& db) {
   if (!args.org_id.empty()) {
     if (args.api_key_file.empty() && !args.confirm_drop) {
       return InvalidArgument("--org-id needs --api-key-file FILE holding the org's API key");
@@ -148,21 +154,39 @@ Status ResolveOrg(SyncArgs& args) {
         "name the org to sync (adminauto sync NAME) or pass --org-id, "
         "--base-url and --api-key-file");
   }
-  // TODO: look NAME up in the org registry and unseal its key once `org connect` stores orgs.
-  return FailedPrecondition("org \"" + args.name +
-                            "\" cannot be looked up: this build has no org registry yet; run "
-                            "`adminauto sync --org-id ID --base-url URL --api-key-file FILE`");
+  if (!args.api_key_file.empty()) {
+    return InvalidArgument("--api-key-file goes with --org-id; a connected org (" + args.name +
+                           ") uses its stored key");
+  }
+  AA_ASSIGN_OR_RETURN(auto orgs, store::OrgStore::Open(db));
+  AA_ASSIGN_OR_RETURN(store::OrgRecord org, orgs->Get(args.name));
+  args.org_id = org.org_id;
+  args.base_url = org.base_url;
+  return Status::Ok();
+}
+
+// Returns the API key: from --api-key-file, or unsealed from the vault for a connected org.
+Result<std::string> LoadKey(const GlobalOptions& global, const SyncArgs& args, Clock& clock) {
+  if (!args.api_key_file.empty()) return ReadApiKey(args.api_key_file);
+  AA_ASSIGN_OR_RETURN(vault::OrgCredential credential,
+                      vault::UnsealOrgApiKey(global.data_dir, args.name, clock));
+  return std::string(credential.api_key.view());
 }
 
 Status RunSyncCommand(const GlobalOptions& global, SyncArgs args) {
-  AA_RETURN_IF_ERROR(ResolveOrg(args));
   if (args.max_drop_fraction < 0 || args.max_drop_fraction > 1) {
     return InvalidArgument("--max-drop-fraction must be between 0 and 1, not " +
                            std::to_string(args.max_drop_fraction));
   }
   Clock& clock = SystemClock::Instance();
-  std::filesystem::create_directories(global.data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(global.data_dir, ec);
+  if (ec) {
+    return InvalidArgument("cannot create the data directory " + global.data_dir + ": " +
+                           ec.message());
+  }
   AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(engine::DatabasePath(global.data_dir)));
+  AA_RETURN_IF_ERROR(ResolveOrg(args, *db));
   AA_ASSIGN_OR_RETURN(auto snapshots, store::SnapshotStore::Open(*db));
   const std::string label = args.name.empty() ? args.org_id : args.name;
 
@@ -174,7 +198,8 @@ Status RunSyncCommand(const GlobalOptions& global, SyncArgs args) {
     return Status::Ok();
   }
 
-  AA_ASSIGN_OR_RETURN(auto client, Connect(args, clock));
+  AA_ASSIGN_OR_RETURN(std::string key, LoadKey(global, args, clock));
+  AA_ASSIGN_OR_RETURN(auto client, Connect(args, key, clock));
   engine::SyncOptions options;
   options.fetch_last_active = args.last_active;
   options.max_drop_fraction = args.max_drop_fraction;
@@ -187,6 +212,14 @@ Status RunSyncCommand(const GlobalOptions& global, SyncArgs args) {
   if (!report.ok()) {
     std::string message =
         "sync of " + label + " failed, the previous snapshot is kept: " + report.status().message();
+    // A rejected stored key pauses the org's automation until the key is replaced.
+    if (!args.name.empty() && args.api_key_file.empty() && api_error &&
+        api_error->kind == atlassian::ApiErrorKind::kCredentialInvalid) {
+      auto marked = vault::MarkOrgApiKeyInvalid(
+          global.data_dir, args.name,
+          "the API returned HTTP " + std::to_string(api_error->http_status));
+      if (marked.ok()) message += "\n" + *marked;
+    }
     return Status(report.status().code(), message);
   }
   PrintSummary(*report, label);
@@ -196,7 +229,7 @@ Status RunSyncCommand(const GlobalOptions& global, SyncArgs args) {
 const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global) {
   auto args = std::make_shared<SyncArgs>();
   auto* cmd = app.add_subcommand("sync", "Read an org's directory into the store");
-  cmd->add_option("name", args->name, "Name of a connected org");
+  cmd->add_option("name", args->name, "Name of a connected org (see `adminauto org list`)");
   cmd->add_option("--org-id", args->org_id, "Org id, for syncing an org that is not connected");
   cmd->add_option("--base-url", args->base_url,
                   "Organizations API base URL (default https://api.atlassian.com)");

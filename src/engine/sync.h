@@ -28,7 +28,7 @@ struct SyncOptions {
   // added-to-org day at the cost of one rate-limited call per account.
   bool fetch_last_active = false;
   // A snapshot with more than this fraction (0..1) fewer accounts than the accepted baseline
-  // raises the drop flag; an empty one after a non-empty baseline always does.
+  // raises the drop flag. An empty snapshot after a non-empty baseline always raises it.
   double max_drop_fraction = 0.2;
   int keep_snapshots = 3;  // snapshots kept per org, the newest included
   // Called from the syncing thread after every page; may be null.
@@ -50,9 +50,9 @@ Result<SyncReport> RunSync(atlassian::OrgClient& client, store::SnapshotStore& s
                            const SyncOptions& options, Clock& clock,
                            std::optional<atlassian::ApiError>* api_error = nullptr);
 
-// Merges per-site activity from the last-active-dates endpoint into `account`: a product with
-// the same resource id (or, without ids, the same key) takes the reported time; an unknown one
-// is added. The added-to-org time fills a missing one.
+// Merges per-site activity from the last-active-dates endpoint into `account`. A product with
+// the same resource id (or the same key, when either has no id) takes the reported time, and
+// an unknown product is added. The added-to-org time fills a missing one.
 void MergeLastActive(const atlassian::LastActiveDates& dates, Account& account);
 
 }  // namespace adminauto::engine

@@ -102,7 +102,7 @@ class SyncSimTest : public ::testing::Test {
     return RunSync(*client, *store_, options, clock_, error);
   }
 
-  // Checks the latest snapshot holds exactly the simulator's accounts, each once.
+  // Checks the latest snapshot contains exactly the simulator's accounts, each once.
   void ExpectSnapshotMatchesSim() {
     Directory expected = sim_->Snapshot();
     auto loaded = store_->LoadLatest(sim_->org_id());
@@ -137,7 +137,8 @@ class SyncSimTest : public ::testing::Test {
     EXPECT_EQ(state->latest_snapshot_id, snapshot_id);
     EXPECT_FALSE(state->last_failure_reason.empty());
     auto info = store_->LatestInfo(sim_->org_id());
-    ASSERT_TRUE(info.ok() && info->has_value());
+    ASSERT_TRUE(info.ok());
+    ASSERT_TRUE(info->has_value());
     EXPECT_EQ((*info)->id, snapshot_id);
   }
 
@@ -345,7 +346,8 @@ TEST_F(SyncSimTest, UnicodeRoundTripsByteForByte) {
   ASSERT_TRUE(report.ok()) << report.status().message();
   Directory expected = sim_->Snapshot();
   auto loaded = store_->LoadLatest(sim_->org_id());
-  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_TRUE(loaded->has_value());
   ASSERT_EQ((*loaded)->accounts.size(), expected.accounts.size());
   for (size_t i = 0; i < expected.accounts.size(); ++i) {
     const Account& want = expected.accounts[i];
@@ -380,7 +382,8 @@ TEST_F(SyncSimTest, LastActiveDatesMerged) {
   EXPECT_GE(report->stats.calls, report->managed) << "one call per managed account";
   Directory expected = sim_->Snapshot();
   auto loaded = store_->LoadLatest(sim_->org_id());
-  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_TRUE(loaded->has_value());
   for (const Account& want : expected.accounts) {
     if (want.claim_status != ClaimStatus::kManaged) continue;
     auto it = std::find_if((*loaded)->accounts.begin(), (*loaded)->accounts.end(),
