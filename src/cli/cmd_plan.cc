@@ -17,6 +17,7 @@
 #include "rules/plan_format.h"
 #include "rules/plan_io.h"
 #include "rules/rule_file.h"
+#include "store/org_store.h"
 #include "store/snapshot_store.h"
 #include "store/sqlite.h"
 
@@ -62,21 +63,33 @@ Result<PlanSource> LoadExport(const PlanOptions& options) {
   return source;
 }
 
+// Returns the org id to read snapshots for: --org-id when given, else the id that
+// `adminauto org connect` recorded for NAME.
+Result<std::string> ResolveOrgId(store::SqliteDb& db, const PlanOptions& options) {
+  if (!options.org_id.empty()) return options.org_id;
+  AA_ASSIGN_OR_RETURN(auto orgs, store::OrgStore::Open(db));
+  auto org = orgs->Get(options.org);
+  if (!org.ok()) {
+    return org.status().WithContext("--org " + options.org +
+                                    " (pass --org-id ID to plan on a snapshot of an org that "
+                                    "is not connected)");
+  }
+  return org->org_id;
+}
+
 Result<PlanSource> LoadSnapshot(const GlobalOptions& global, const PlanOptions& options) {
-  // NOTE: orgs connected by name are not looked up yet, so the snapshot is found by org id:
-  // --org-id when given, else NAME itself.
-  std::string org_id = options.org_id.empty() ? options.org : options.org_id;
   std::string path = engine::DatabasePath(global.data_dir);
   if (!std::filesystem::exists(path)) {
     return NotFound("no database in " + global.data_dir + "; run `adminauto sync " + options.org +
                     "` first, or plan on an export with --export CSV");
   }
   AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(path));
+  AA_ASSIGN_OR_RETURN(std::string org_id, ResolveOrgId(*db, options));
   AA_ASSIGN_OR_RETURN(auto snapshots, store::SnapshotStore::Open(*db));
   AA_ASSIGN_OR_RETURN(std::optional<Directory> latest, snapshots->LoadLatest(org_id));
   if (!latest) {
-    return NotFound("org " + org_id + " has no synced snapshot; run `adminauto sync " +
-                    options.org + "` first, or pass its org id with --org-id");
+    return NotFound("org " + options.org + " (" + org_id + ") has no synced snapshot; run " +
+                    "`adminauto sync " + options.org + "` first");
   }
   PlanSource source;
   source.directory = std::move(*latest);
@@ -151,8 +164,8 @@ const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global
       ->expected(1, -1);
   cmd->add_option("--org", options->org, "Org whose latest synced snapshot is planned on");
   cmd->add_option("--org-id", options->org_id,
-                  "Atlassian org id of --org (default: NAME itself), or the org id recorded "
-                  "in a plan made from --export");
+                  "Atlassian org id: read its snapshot instead of looking NAME up among "
+                  "connected orgs, or record it in a plan made from --export");
   cmd->add_option("--export", options->export_file,
                   "User export CSV from admin.atlassian.com to plan on instead of a sync");
   cmd->add_option("--at", options->at,

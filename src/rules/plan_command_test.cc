@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "store/org_store.h"
 #include "store/snapshot_store.h"
 #include "store/sqlite.h"
 
@@ -235,9 +236,15 @@ TEST_F(PlanCommandTest, PlansOnLatestSnapshot) {
     fresh.products[0].last_active = Timestamp(Day(std::chrono::year{2026} / 11 / 20));
     d.accounts = {stale, fresh};
     ASSERT_TRUE((*snapshots)->Save(d, store::SyncStats{}, 0.5).ok());
+    auto orgs = store::OrgStore::Open(**db);
+    ASSERT_TRUE(orgs.ok()) << orgs.status().ToString();
+    store::OrgRecord org;
+    org.name = "acme";
+    org.org_id = "org-77";
+    ASSERT_TRUE((*orgs)->Insert(org).ok());
   }
   std::string rules = Write("r.yaml", kInactive90);
-  Output o = Run("plan --org org-77 --rules " + rules + " --at 2026-12-01 --format json");
+  Output o = Run("plan --org acme --rules " + rules + " --at 2026-12-01 --format json");
   ASSERT_EQ(o.exit_code, 0) << o.err;
   auto plan = boost::json::parse(o.out).as_object();
   ASSERT_EQ(plan.at("actions").as_array().size(), 1u);
@@ -245,9 +252,16 @@ TEST_F(PlanCommandTest, PlansOnLatestSnapshot) {
   EXPECT_EQ(plan.at("actions").as_array()[0].at("days_inactive").as_int64(), 334);
   EXPECT_EQ(plan.at("fingerprint").at("source").as_string(), "snapshot");
   EXPECT_EQ(plan.at("fingerprint").at("org_id").as_string(), "org-77");
-  Output missing = Run("plan --org org-unknown --rules " + rules);
-  EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("no synced snapshot"), std::string::npos) << missing.err;
+  Output by_id =
+      Run("plan --org other --org-id org-77 --rules " + rules + " --at 2026-12-01 --format json");
+  ASSERT_EQ(by_id.exit_code, 0) << by_id.err;
+  EXPECT_EQ(by_id.out, o.out);
+  Output unknown = Run("plan --org nowhere --rules " + rules);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("--org nowhere"), std::string::npos) << unknown.err;
+  Output never_synced = Run("plan --org x --org-id org-88 --rules " + rules);
+  EXPECT_EQ(never_synced.exit_code, 1);
+  EXPECT_NE(never_synced.err.find("no synced snapshot"), std::string::npos) << never_synced.err;
 }
 
 }  // namespace
