@@ -18,12 +18,12 @@
 //
 // The socket is created mode 0600, so only the service user can connect.
 //
-// NOTE: written and tested so far: the wire protocol (decoder fuzzed), the allowlist, the
-// socket server with a pluggable Backend and the worker's GatewayTransport (server.h). Not
-// written yet: the vault-backed Backend (steps 3-5 and the 401 handling), a SO_PEERCRED uid
-// check and the `adminauto gateway` command, so workers still run in direct mode.
+// NOTE: the SO_PEERCRED uid check is not written yet, and the sync and apply commands do not
+// yet pick GatewayTransport when a gateway socket is configured, so they still open keys
+// themselves (direct mode).
 #pragma once
 
 #include "gateway/policy.h"
 #include "gateway/protocol.h"
 #include "gateway/server.h"
+#include "gateway/vault_backend.h"

@@ -1,0 +1,45 @@
+// The gateway's production backend: opens the org's key from the data directory's vault for
+// each request, paces it with the org's rate budget, sends it with the libcurl transport and
+// wipes the key. A 401 marks the org's key invalid, which pauses the org's automation.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "atlassian/rate_budget.h"
+#include "core/clock.h"
+#include "gateway/server.h"
+#include "vault/org_keys.h"
+
+namespace adminauto::gateway {
+
+class VaultBackend final : public Backend {
+ public:
+  // Opens the vault of `data_dir`. Fails when it is sealed, with the reason. `clock` must
+  // outlive the backend. Thread-safe.
+  static Result<std::unique_ptr<VaultBackend>> Open(const std::string& data_dir, Clock& clock);
+
+  atlassian::TransportResult Forward(const std::string& org_id,
+                                     const atlassian::HttpRequest& request) override;
+
+ private:
+  VaultBackend(vault::DataDirVault dir, Clock& clock) : dir_(std::move(dir)), clock_(clock) {}
+
+  // The org's base URL, name and decrypted key, or an error message for the worker.
+  struct Unsealed {
+    std::string name;
+    std::string base_url;
+    vault::SecretBytes key;
+    std::shared_ptr<atlassian::RateBudget> budget;
+  };
+  Result<Unsealed> Unseal(const std::string& org_id);
+
+  std::mutex mu_;  // guards dir_ (one SQLite connection) and budgets_
+  vault::DataDirVault dir_;
+  std::map<std::string, std::shared_ptr<atlassian::RateBudget>> budgets_;
+  Clock& clock_;
+};
+
+}  // namespace adminauto::gateway

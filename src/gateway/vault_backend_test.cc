@@ -1,0 +1,107 @@
+#include "gateway/vault_backend.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "http/server.h"
+#include "store/org_store.h"
+#include "vault/master_key.h"
+
+namespace adminauto::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kGoodKey = "gateway-test-key-0123456789";
+constexpr std::string_view kRevokedKey = "gateway-revoked-key-987654";
+
+// An upstream on 127.0.0.1 that accepts only "Bearer <kGoodKey>".
+http::Response Upstream(const http::Request& request) {
+  auto auth = request.headers.find("Authorization");
+  if (auth == request.headers.end() || auth->second != "Bearer " + std::string(kGoodKey)) {
+    return http::Response::Json(401, R"({"message":"unauthorized"})");
+  }
+  return http::Response::Json(200, R"({"data":[],"links":{}})");
+}
+
+class VaultBackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "gw-vault-XXXXXX").string();
+    dir_ = ::mkdtemp(pattern.data());
+    server_ = std::make_unique<http::Server>(http::ServerOptions{}, Upstream);
+    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_TRUE(vault::CreateMasterKeyFile(dir_ + "/master.key").ok());
+    auto db = store::SqliteDb::Open(vault::DatabaseFile(dir_));
+    ASSERT_TRUE(db.ok());
+    auto orgs = store::OrgStore::Open(**db);
+    ASSERT_TRUE(orgs.ok());
+    auto provider = vault::OpenMasterKeyFile(dir_ + "/master.key");
+    ASSERT_TRUE(provider.ok());
+    auto key_vault = vault::KeyVault::Open(**db, std::move(provider).value(), "", clock_);
+    ASSERT_TRUE(key_vault.ok());
+    ASSERT_TRUE((*key_vault)->Initialize({"file", "", ""}).ok());
+    AddOrg(**orgs, **key_vault, "good", "org-good", kGoodKey);
+    AddOrg(**orgs, **key_vault, "revoked", "org-revoked", kRevokedKey);
+  }
+  void TearDown() override {
+    server_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void AddOrg(store::OrgStore& orgs, vault::KeyVault& key_vault, const std::string& name,
+              const std::string& org_id, std::string_view key) {
+    store::OrgRecord org;
+    org.name = name;
+    org.org_id = org_id;
+    org.base_url = server_->base_url();
+    org.key_expires_at = ToTimestamp(clock_.Now()) + std::chrono::days(7);
+    ASSERT_TRUE(orgs.Insert(org).ok());
+    ASSERT_TRUE(key_vault.StoreApiKey(org_id, vault::AsBytes(key)).ok());
+  }
+
+  std::string dir_;
+  SystemClock& clock_ = SystemClock::Instance();
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_F(VaultBackendTest, InjectsKeyThroughSocket) {
+  auto backend = VaultBackend::Open(dir_, clock_);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  auto gateway = GatewayServer::Start(dir_ + "/gateway.sock", **backend);
+  ASSERT_TRUE(gateway.ok()) << gateway.status().ToString();
+  // The worker side has no key and no master key, only the socket.
+  auto transport = MakeGatewayTransport(dir_ + "/gateway.sock", "org-good");
+  auto result = transport->SendOne({"GET", "/admin/v1/orgs/org-good/users", "", {}});
+  ASSERT_TRUE(result.response.has_value()) << result.error.message;
+  EXPECT_EQ(result.response->status, 200);
+  EXPECT_EQ(result.response->body, R"({"data":[],"links":{}})");
+}
+
+TEST_F(VaultBackendTest, UnauthorizedMarksKeyInvalid) {
+  auto backend = VaultBackend::Open(dir_, clock_);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  auto first =
+      (*backend)->Forward("org-revoked", {"GET", "/admin/v1/orgs/org-revoked/users", "", {}});
+  ASSERT_TRUE(first.response.has_value()) << first.error.message;
+  EXPECT_EQ(first.response->status, 401);
+  // The key is now invalid: the next request is stopped before it leaves the gateway.
+  auto second =
+      (*backend)->Forward("org-revoked", {"GET", "/admin/v1/orgs/org-revoked/users", "", {}});
+  EXPECT_FALSE(second.response.has_value());
+  EXPECT_NE(second.error.message.find("adminauto org replace-key revoked"), std::string::npos)
+      << second.error.message;
+}
+
+TEST_F(VaultBackendTest, SealedVaultRefusesToStart) {
+  ASSERT_EQ(::chmod((dir_ + "/master.key").c_str(), 0644), 0);
+  auto backend = VaultBackend::Open(dir_, clock_);
+  ASSERT_FALSE(backend.ok());
+  EXPECT_NE(backend.status().message().find("sealed"), std::string::npos);
+  EXPECT_NE(backend.status().message().find("chmod 600"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace adminauto::gateway
