@@ -61,7 +61,7 @@ Timestamp DaysAgo(Timestamp now, int days, std::mt19937_64& rng) {
   return Timestamp(today - std::chrono::days(days)) + std::chrono::seconds(rng() % 86400);
 }
 
-// Which kind of account row i is, by percentage bands of a uniform draw.
+// Kind of generated account, drawn by percentage bands of a uniform draw.
 enum class Kind { kActive, kStale, kNeverActive, kSuspended, kDeactivated, kApp, kUnmanaged };
 
 Kind DrawKind(std::mt19937_64& rng) {

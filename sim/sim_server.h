@@ -56,7 +56,7 @@ struct RateLimitFault {
 // Faults of one endpoint. Several may be set; they apply in the order listed.
 struct EndpointFaults {
   std::optional<RateLimitFault> rate_limit;
-  bool never_answer = false;             // the request is never answered
+  bool never_answer = false;             // no response is ever sent
   std::chrono::milliseconds latency{0};  // added before the response is sent
   int error_status = 500;                // status of the injected server errors
   std::vector<int> error_on_calls;       // 1-based call numbers that fail with error_status
@@ -121,7 +121,7 @@ struct SimOptions {
 
   Faults faults;
   // Serve the v1 write and search endpoints that stopped working after 2026-06-30. When false
-  // they answer as the real service does now.
+  // they return what the real service returns now.
   bool serve_removed_v1 = false;
   // Default token bucket of /events (documented as 10 requests per minute); 0 disables it.
   int events_per_minute = 10;

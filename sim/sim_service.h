@@ -15,7 +15,7 @@
 
 namespace adminauto::sim {
 
-// Which error body family a route uses.
+// Error body family of a route.
 enum class ApiFamily { kV1, kV2, kManage, kControl };
 
 // Position and filter of a page, carried in an opaque cursor.
@@ -29,8 +29,8 @@ std::string EncodeCursor(const CursorData& cursor, const std::string& secret);
 // Nullopt when the token was not made by EncodeCursor with this secret or was altered.
 std::optional<CursorData> DecodeCursor(std::string_view token, const std::string& secret);
 
-// Collects up to `limit` indices in [start, count) for which `matches(i)` is true; `more` tells
-// whether another match follows the page.
+// Collects up to `limit` indices in [start, count) for which `matches(i)` is true. `more`
+// is set when another match follows the page.
 template <typename Matches>
 std::vector<size_t> CollectPage(size_t count, size_t start, size_t limit, Matches matches,
                                 bool& more) {

@@ -135,7 +135,7 @@ int ReadLimit(const http::Request& req, int fallback, int max, bool& bad) {
 }  // namespace
 
 http::Response SimService::OrgsList(Ctx& ctx) {
-  // Each key belongs to one org, so the list holds that org only.
+  // Each key belongs to one org, so the list contains that org only.
   return JsonResponse(200, json::object{{"data", json::array{OrgModel(*this, ctx.org)}},
                                         {"links", {{"self", Url("/admin/v1/orgs")}}}});
 }

@@ -348,8 +348,8 @@ http::Response SimService::V2UserGet(Ctx& ctx) {
   return JsonResponse(200, json::object{{"data", V2User(ctx.org, *account, {}, true)}});
 }
 
-// Suspend, restore and remove answer 204 with no body. NOTE: the sources give no status for
-// these three; 204 is the suggested behaviour.
+// Suspend, restore and remove return 204 with no body. NOTE: Atlassian documents no status for
+// these three, so 204 is a guess that clients must not rely on.
 http::Response SimService::V2Suspend(Ctx& ctx) {
   if (auto bad = CheckDirectory(ctx)) return *bad;
   auto result = SuspendAccount(ctx, ctx.req.PathParam("accountId"));

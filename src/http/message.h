@@ -49,8 +49,8 @@ struct Response {
   std::string body;
   // The server waits this long (without blocking a worker thread) before sending.
   std::chrono::milliseconds delay{0};
-  // When true the server never answers: it keeps the connection open until the client closes
-  // it or the server stops. Used to simulate a hung upstream.
+  // When true the server sends no response and keeps the connection open until Stop(), to
+  // simulate a hung upstream.
   bool never_answer = false;
 
   // A response with `body` and Content-Type application/json.

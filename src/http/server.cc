@@ -22,7 +22,7 @@ using tcp = asio::ip::tcp;
 
 class Session;
 
-// Open sessions, so Stop() can close connections that are idle or never answered.
+// Open sessions, so Stop() can close idle connections and those held without a response.
 struct SessionRegistry {
   std::mutex mu;
   std::set<std::shared_ptr<Session>> sessions;
@@ -132,8 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
          std::chrono::steady_clock::now());
   }
 
-  // Keeps the connection open without answering; a later read error (client close) or
-  // Stop() ends it.
+  // Keeps the connection open without sending a response until Stop() closes it.
   void Hang() {
     timer_.expires_at(asio::steady_timer::time_point::max());
     timer_.async_wait([self = shared_from_this()](beast::error_code) { self->Finish(); });
