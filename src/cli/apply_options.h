@@ -6,12 +6,14 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/command.h"
 #include "core/clock.h"
 #include "engine/apply.h"
 #include "engine/apply_session.h"
+#include "vault/org_keys.h"
 
 namespace adminauto::cli {
 
@@ -19,7 +21,8 @@ struct ChangeCommandOptions {
   bool yes = false;
   bool allow_irreversible = false;
   double verify_timeout_seconds = 30;
-  // Direct connection, used instead of a connected org: the key is read and never stored.
+  // Direct connection, used instead of an org stored by `adminauto org connect`: the key is
+  // read for this command and never stored.
   std::string org_id;
   std::string base_url = "https://api.atlassian.com";
   std::string api_key_file;
@@ -44,23 +47,52 @@ inline void AddChangeOptions(CLI::App* cmd, ChangeCommandOptions& options) {
                   "this command only and never stored");
 }
 
-// Connects to the org named `name` (or with id `org_id`) for a command.
-// NOTE: only the direct connection (--api-key-file with --org-id or the plan's org id) is
-// wired; orgs stored by `adminauto org connect` are not looked up here yet.
+// Returns the org id of the connected org `name`, or nullopt when no org by that name is
+// connected (or the data directory was never initialised).
+inline std::optional<std::string> LookupConnectedOrgId(const GlobalOptions& global,
+                                                       const std::string& name) {
+  auto dir = vault::OpenDataDirVault(global.data_dir, SystemClock::Instance());
+  if (!dir.ok()) return std::nullopt;
+  auto org = dir->orgs->Get(name);
+  if (!org.ok()) return std::nullopt;
+  return org->org_id;
+}
+
+// Connects to the org for a command: directly with --api-key-file when given, else through
+// the org registry, by `name` or, without one, by `org_id`. The registry's key is unsealed
+// for this command only.
 inline Result<std::unique_ptr<engine::OrgSession>> ConnectForChange(
-    const ChangeCommandOptions& options, const std::string& name, const std::string& org_id) {
-  if (options.api_key_file.empty()) {
-    return FailedPrecondition("no API key for org " + (name.empty() ? org_id : name) +
-                              "; pass --api-key-file FILE (with --base-url for a non-default "
-                              "API endpoint)");
-  }
+    const GlobalOptions& global, const ChangeCommandOptions& options, std::string name,
+    const std::string& org_id) {
+  Clock& clock = SystemClock::Instance();
   if (!options.org_id.empty() && !org_id.empty() && options.org_id != org_id) {
     return InvalidArgument("--org-id " + options.org_id + " does not match the org id " + org_id +
                            " that the plan or run belongs to");
   }
-  std::string id = org_id.empty() ? options.org_id : org_id;
-  return engine::ConnectWithKeyFile(name, id, options.base_url, options.api_key_file,
-                                    SystemClock::Instance());
+  if (!options.api_key_file.empty()) {
+    std::string id = org_id.empty() ? options.org_id : org_id;
+    return engine::ConnectWithKeyFile(name, id, options.base_url, options.api_key_file, clock);
+  }
+
+  if (name.empty()) {
+    AA_ASSIGN_OR_RETURN(vault::DataDirVault dir, vault::OpenDataDirVault(global.data_dir, clock));
+    AA_ASSIGN_OR_RETURN(std::optional<store::OrgRecord> org, dir.orgs->FindByOrgId(org_id));
+    if (!org) {
+      return NotFound("org id " + org_id +
+                      " is not connected; connect it with `adminauto org connect NAME --org-id " +
+                      org_id + " ...`, or pass --api-key-file FILE for a direct connection");
+    }
+    name = org->name;
+  }
+  AA_ASSIGN_OR_RETURN(vault::OrgCredential credential,
+                      vault::UnsealOrgApiKey(global.data_dir, name, clock));
+  if (!org_id.empty() && credential.org.org_id != org_id) {
+    return InvalidArgument("org " + name + " is connected with org id " + credential.org.org_id +
+                           ", but the plan or run belongs to org id " + org_id);
+  }
+  std::string key(credential.api_key.view());
+  return engine::ConnectWithKey(credential.org.name, credential.org.org_id, credential.org.base_url,
+                                key, clock);
 }
 
 inline engine::ApplyOptions MakeApplyOptions(const GlobalOptions& global,

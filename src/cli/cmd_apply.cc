@@ -22,8 +22,8 @@ Status RunApply(const GlobalOptions& global, const ApplyCommandOptions& options)
   }
   AA_ASSIGN_OR_RETURN(auto stores,
                       engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
-  AA_ASSIGN_OR_RETURN(auto session,
-                      ConnectForChange(options.change, options.org, plan.fingerprint.org_id));
+  AA_ASSIGN_OR_RETURN(
+      auto session, ConnectForChange(global, options.change, options.org, plan.fingerprint.org_id));
   AA_ASSIGN_OR_RETURN(engine::ApplyInput input,
                       engine::InputFromPlan(plan, session->name, options.plan_file));
   engine::Applier applier(*stores->db, *stores->journal, *stores->audit, *session->client,
@@ -41,7 +41,9 @@ const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global
       "and read back after; running it again resumes the same run without repeating changes");
   cmd->add_option("PLAN_FILE", options->plan_file, "Plan file written by `adminauto plan --out`")
       ->required();
-  cmd->add_option("--org", options->org, "Org name to record in the journal and audit log");
+  cmd->add_option("--org", options->org,
+                  "Name of the connected org (default: the connected org with the plan's org "
+                  "id); with --api-key-file, the name recorded in the journal and audit log");
   AddChangeOptions(cmd, options->change);
   cmd->callback([&global, options] { Finish(RunApply(global, *options)); });
 });

@@ -20,7 +20,8 @@ Status RunRevert(const GlobalOptions& global, const RevertCommandOptions& option
     return NotFound("run " + options.run_id +
                     " is not in the journal; list runs with `adminauto runs list`");
   }
-  AA_ASSIGN_OR_RETURN(auto session, ConnectForChange(options.change, run->org, run->org_id));
+  AA_ASSIGN_OR_RETURN(auto session,
+                      ConnectForChange(global, options.change, run->org, run->org_id));
   engine::Applier applier(*stores->db, *stores->journal, *stores->audit, *session->client,
                           SystemClock::Instance(), engine::GuardsFor(*stores->snapshots),
                           MakeApplyOptions(global, options.change, *session));

@@ -25,10 +25,12 @@ Status RunRule(const GlobalOptions& global, const RunCommandOptions& options) {
   }
   std::vector<std::string> rule_files = options.rule_files;
   if (rule_files.empty()) rule_files.push_back(global.data_dir + "/rules.yaml");
-  // NOTE: orgs connected by name are not looked up yet, so the org id is --org-id when given,
-  // else the --org name itself, as `adminauto plan` does.
+  // The org id is --org-id when given, else the connected org's, else the --org name itself,
+  // as `adminauto plan` finds it.
   ChangeCommandOptions change = options.change;
-  if (change.org_id.empty()) change.org_id = options.org;
+  if (change.org_id.empty()) {
+    change.org_id = LookupConnectedOrgId(global, options.org).value_or(options.org);
+  }
 
   AA_ASSIGN_OR_RETURN(auto stores,
                       engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
@@ -46,8 +48,7 @@ Status RunRule(const GlobalOptions& global, const RunCommandOptions& options) {
     std::cout << "dry run: nothing was changed\n";
     return Status::Ok();
   }
-  AA_ASSIGN_OR_RETURN(auto session,
-                      ConnectForChange(change, options.org, change.org_id));
+  AA_ASSIGN_OR_RETURN(auto session, ConnectForChange(global, change, options.org, change.org_id));
   engine::Applier applier(*stores->db, *stores->journal, *stores->audit, *session->client,
                           SystemClock::Instance(), engine::GuardsFor(*stores->snapshots),
                           MakeApplyOptions(global, change, *session));

@@ -51,17 +51,19 @@ Result<std::unique_ptr<ApplyStores>> ApplyStores::Open(const std::string& data_d
   return stores;
 }
 
-Result<std::unique_ptr<OrgSession>> ConnectWithKeyFile(const std::string& name,
-                                                       const std::string& org_id,
-                                                       const std::string& base_url,
-                                                       const std::string& api_key_file,
-                                                       Clock& clock) {
-  if (org_id.empty()) return InvalidArgument("the org id is missing; pass --org-id");
-  AA_ASSIGN_OR_RETURN(std::string key, ReadKeyFile(api_key_file));
+Result<std::unique_ptr<OrgSession>> ConnectWithKey(const std::string& name,
+                                                   const std::string& org_id,
+                                                   const std::string& base_url,
+                                                   std::string& api_key, Clock& clock) {
+  if (org_id.empty()) {
+    OPENSSL_cleanse(api_key.data(), api_key.size());
+    return InvalidArgument("the org id is missing; pass --org-id");
+  }
   atlassian::CurlTransportOptions transport_options;
   transport_options.base_url = base_url;
-  transport_options.api_key = key;
-  OPENSSL_cleanse(key.data(), key.size());
+  transport_options.api_key = api_key;
+  OPENSSL_cleanse(api_key.data(), api_key.size());
+  api_key.clear();
   auto transport = atlassian::MakeCurlTransport(std::move(transport_options));
   if (!transport.ok()) return transport.status();
 
@@ -76,6 +78,15 @@ Result<std::unique_ptr<OrgSession>> ConnectWithKeyFile(const std::string& name,
       std::shared_ptr<atlassian::HttpTransport>(std::move(transport).value()), options, clock,
       session->budget);
   return session;
+}
+
+Result<std::unique_ptr<OrgSession>> ConnectWithKeyFile(const std::string& name,
+                                                       const std::string& org_id,
+                                                       const std::string& base_url,
+                                                       const std::string& api_key_file,
+                                                       Clock& clock) {
+  AA_ASSIGN_OR_RETURN(std::string key, ReadKeyFile(api_key_file));
+  return ConnectWithKey(name, org_id, base_url, key, clock);
 }
 
 std::string CurrentActor() {

@@ -45,9 +45,15 @@ struct OrgSession {
   std::unique_ptr<atlassian::OrgClient> client;
 };
 
-// Connects to the org `org_id` at `base_url` with the API key read from `api_key_file`. The
-// key goes to the HTTP transport only, and this function wipes its own copy. `clock` must
-// outlive the session.
+// Connects to the org `org_id` at `base_url` with `api_key`. The key goes to the HTTP
+// transport only, and this function wipes the caller's string. `clock` must outlive the
+// session.
+Result<std::unique_ptr<OrgSession>> ConnectWithKey(const std::string& name,
+                                                   const std::string& org_id,
+                                                   const std::string& base_url,
+                                                   std::string& api_key, Clock& clock);
+
+// The same with the API key read from `api_key_file`.
 Result<std::unique_ptr<OrgSession>> ConnectWithKeyFile(const std::string& name,
                                                        const std::string& org_id,
                                                        const std::string& base_url,
