@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -13,6 +15,8 @@
 #include "core/clock.h"
 #include "engine/apply.h"
 #include "engine/apply_session.h"
+#include "gateway/server.h"
+#include "store/org_store.h"
 #include "vault/org_keys.h"
 
 namespace adminauto::cli {
@@ -26,7 +30,48 @@ struct ChangeCommandOptions {
   std::string org_id;
   std::string base_url = "https://api.atlassian.com";
   std::string api_key_file;
+  // Gateway mode: the key-holding gateway's socket. Empty for direct mode.
+  std::string gateway;
 };
+
+// Environment variable naming the gateway socket when --gateway is not given.
+inline constexpr const char* kGatewaySocketEnv = "ADMINAUTO_GATEWAY_SOCKET";
+
+inline constexpr const char* kGatewayHelp =
+    "Gateway mode: send the org's API calls through the key-holding `adminauto gateway` on "
+    "this Unix socket (default $ADMINAUTO_GATEWAY_SOCKET); this process then never loads the "
+    "master key or opens a stored key";
+
+// Returns the gateway socket a command uses: `flag` when given, else $ADMINAUTO_GATEWAY_SOCKET,
+// else empty (direct mode).
+inline std::string GatewaySocket(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv(kGatewaySocketEnv);
+  return env != nullptr ? std::string(env) : std::string();
+}
+
+// The connected-org registry of a data directory, opened without the vault, so looking an
+// org up never loads the master key.
+struct OrgRegistry {
+  std::unique_ptr<store::SqliteDb> db;
+  std::unique_ptr<store::OrgStore> orgs;
+
+  static Result<OrgRegistry> Open(const std::string& data_dir) {
+    OrgRegistry registry;
+    AA_ASSIGN_OR_RETURN(registry.db, store::SqliteDb::Open(vault::DatabaseFile(data_dir)));
+    AA_ASSIGN_OR_RETURN(registry.orgs, store::OrgStore::Open(*registry.db));
+    return registry;
+  }
+};
+
+// Gateway mode: checks the org's key status in the registry (the gateway checks it again) and
+// connects through the gateway, which adds the key. `base_url` is the registry's, against which
+// pagination links are checked.
+inline Result<std::unique_ptr<atlassian::HttpTransport>> GatewayTransportFor(
+    const std::string& socket, const store::OrgRecord& org) {
+  AA_RETURN_IF_ERROR(vault::CheckOrgKeyUsable(org));
+  return gateway::MakeGatewayTransport(socket, org.org_id);
+}
 
 inline void AddChangeOptions(CLI::App* cmd, ChangeCommandOptions& options) {
   cmd->add_flag("--yes", options.yes,
@@ -45,22 +90,24 @@ inline void AddChangeOptions(CLI::App* cmd, ChangeCommandOptions& options) {
   cmd->add_option("--api-key-file", options.api_key_file,
                   "File holding the org API key for a direct connection; the key is used for "
                   "this command only and never stored");
+  cmd->add_option("--gateway", options.gateway, kGatewayHelp);
 }
 
 // Returns the org id of the connected org `name`, or nullopt when no org by that name is
 // connected (or the data directory was never initialised).
 inline std::optional<std::string> LookupConnectedOrgId(const GlobalOptions& global,
                                                        const std::string& name) {
-  auto dir = vault::OpenDataDirVault(global.data_dir, SystemClock::Instance());
-  if (!dir.ok()) return std::nullopt;
-  auto org = dir->orgs->Get(name);
+  if (!std::filesystem::exists(vault::DatabaseFile(global.data_dir))) return std::nullopt;
+  auto registry = OrgRegistry::Open(global.data_dir);
+  if (!registry.ok()) return std::nullopt;
+  auto org = registry->orgs->Get(name);
   if (!org.ok()) return std::nullopt;
   return org->org_id;
 }
 
 // Connects to the org for a command: directly with --api-key-file when given, else through
-// the org registry, by `name` or, without one, by `org_id`. The registry's key is unsealed
-// for this command only.
+// the org registry, by `name` or, without one, by `org_id`. In gateway mode the gateway adds
+// the key; in direct mode the registry's key is unsealed for this command only.
 inline Result<std::unique_ptr<engine::OrgSession>> ConnectForChange(
     const GlobalOptions& global, const ChangeCommandOptions& options, std::string name,
     const std::string& org_id) {
@@ -69,27 +116,40 @@ inline Result<std::unique_ptr<engine::OrgSession>> ConnectForChange(
     return InvalidArgument("--org-id " + options.org_id + " does not match the org id " + org_id +
                            " that the plan or run belongs to");
   }
+  const std::string socket = GatewaySocket(options.gateway);
   if (!options.api_key_file.empty()) {
+    if (!socket.empty()) {
+      return InvalidArgument(
+          "--api-key-file is for a direct connection and cannot be combined with the gateway (" +
+          socket + "); connect the org with `adminauto org connect` for gateway mode");
+    }
     std::string id = org_id.empty() ? options.org_id : org_id;
     return engine::ConnectWithKeyFile(name, id, options.base_url, options.api_key_file, clock);
   }
 
+  AA_ASSIGN_OR_RETURN(OrgRegistry registry, OrgRegistry::Open(global.data_dir));
+  std::optional<store::OrgRecord> org;
   if (name.empty()) {
-    AA_ASSIGN_OR_RETURN(vault::DataDirVault dir, vault::OpenDataDirVault(global.data_dir, clock));
-    AA_ASSIGN_OR_RETURN(std::optional<store::OrgRecord> org, dir.orgs->FindByOrgId(org_id));
+    AA_ASSIGN_OR_RETURN(org, registry.orgs->FindByOrgId(org_id));
     if (!org) {
       return NotFound("org id " + org_id +
                       " is not connected; connect it with `adminauto org connect NAME --org-id " +
                       org_id + " ...`, or pass --api-key-file FILE for a direct connection");
     }
-    name = org->name;
+  } else {
+    AA_ASSIGN_OR_RETURN(org, registry.orgs->Get(name));
   }
-  AA_ASSIGN_OR_RETURN(vault::OrgCredential credential,
-                      vault::UnsealOrgApiKey(global.data_dir, name, clock));
-  if (!org_id.empty() && credential.org.org_id != org_id) {
-    return InvalidArgument("org " + name + " is connected with org id " + credential.org.org_id +
+  if (!org_id.empty() && org->org_id != org_id) {
+    return InvalidArgument("org " + org->name + " is connected with org id " + org->org_id +
                            ", but the plan or run belongs to org id " + org_id);
   }
+  if (!socket.empty()) {
+    AA_ASSIGN_OR_RETURN(auto transport, GatewayTransportFor(socket, *org));
+    return engine::ConnectWithTransport(org->name, org->org_id, org->base_url, std::move(transport),
+                                        clock);
+  }
+  AA_ASSIGN_OR_RETURN(vault::OrgCredential credential,
+                      vault::UnsealOrgApiKey(global.data_dir, org->name, clock));
   std::string key(credential.api_key.view());
   return engine::ConnectWithKey(credential.org.name, credential.org.org_id, credential.org.base_url,
                                 key, clock);

@@ -66,7 +66,13 @@ Result<std::unique_ptr<OrgSession>> ConnectWithKey(const std::string& name,
   api_key.clear();
   auto transport = atlassian::MakeCurlTransport(std::move(transport_options));
   if (!transport.ok()) return transport.status();
+  return ConnectWithTransport(name, org_id, base_url, std::move(transport).value(), clock);
+}
 
+Result<std::unique_ptr<OrgSession>> ConnectWithTransport(
+    const std::string& name, const std::string& org_id, const std::string& base_url,
+    std::unique_ptr<atlassian::HttpTransport> transport, Clock& clock) {
+  if (org_id.empty()) return InvalidArgument("the org id is missing; pass --org-id");
   auto session = std::make_unique<OrgSession>();
   session->name = name.empty() ? org_id : name;
   session->org_id = org_id;
@@ -75,7 +81,7 @@ Result<std::unique_ptr<OrgSession>> ConnectWithKey(const std::string& name,
   options.base_url = base_url;
   options.org_id = org_id;
   session->client = std::make_unique<atlassian::OrgClient>(
-      std::shared_ptr<atlassian::HttpTransport>(std::move(transport).value()), options, clock,
+      std::shared_ptr<atlassian::HttpTransport>(std::move(transport)), options, clock,
       session->budget);
   return session;
 }

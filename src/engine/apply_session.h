@@ -53,6 +53,12 @@ Result<std::unique_ptr<OrgSession>> ConnectWithKey(const std::string& name,
                                                    const std::string& base_url,
                                                    std::string& api_key, Clock& clock);
 
+// Connects to the org `org_id` at `base_url` through `transport`, which adds the credential
+// itself (the key-holding gateway's transport). `clock` must outlive the session.
+Result<std::unique_ptr<OrgSession>> ConnectWithTransport(
+    const std::string& name, const std::string& org_id, const std::string& base_url,
+    std::unique_ptr<atlassian::HttpTransport> transport, Clock& clock);
+
 // The same with the API key read from `api_key_file`.
 Result<std::unique_ptr<OrgSession>> ConnectWithKeyFile(const std::string& name,
                                                        const std::string& org_id,

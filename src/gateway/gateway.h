@@ -16,11 +16,13 @@
 //                                                5. forward with the curl transport, wipe key
 //                <--frame--                      6. EncodeResponse; a 401 marks the key invalid
 //
-// The socket is created mode 0600, so only the service user can connect.
+// The socket is created mode 0600, and every connection's peer user id (SO_PEERCRED) must be
+// the gateway's own or one given with --allow-uid. Without its master key the gateway starts
+// sealed: it answers health and unseal requests only, and refuses API requests with the reason.
 //
-// NOTE: the SO_PEERCRED uid check is not written yet, and the sync and apply commands do not
-// yet pick GatewayTransport when a gateway socket is configured, so they still open keys
-// themselves (direct mode).
+// Workers pick GatewayTransport with `--gateway SOCKET` or ADMINAUTO_GATEWAY_SOCKET on sync,
+// apply, run and revert (cli/apply_options.h); they then read only the org registry and never
+// load the master key or open a stored key.
 #pragma once
 
 #include "gateway/policy.h"

@@ -72,6 +72,11 @@ Result<std::optional<size_t>> FrameLength(std::string_view buffer) {
 }
 
 std::string EncodeRequest(const GatewayRequest& request) {
+  if (request.op != GatewayOp::kForward) {
+    json::object out{{"op", request.op == GatewayOp::kHealth ? "health" : "unseal"}};
+    if (!request.master_key.empty()) out["master_key"] = request.master_key;
+    return json::serialize(out);
+  }
   json::object out{{"org_id", request.org_id},
                    {"method", request.request.method},
                    {"target", request.request.target},
@@ -83,6 +88,15 @@ std::string EncodeRequest(const GatewayRequest& request) {
 Result<GatewayRequest> DecodeRequest(std::string_view text) {
   AA_ASSIGN_OR_RETURN(json::object object, ParseObject(text));
   GatewayRequest request;
+  AA_ASSIGN_OR_RETURN(std::string op, StringField(object, "op", false));
+  if (op == "health" || op == "unseal") {
+    request.op = op == "health" ? GatewayOp::kHealth : GatewayOp::kUnseal;
+    AA_ASSIGN_OR_RETURN(request.master_key, StringField(object, "master_key", false));
+    return request;
+  }
+  if (!op.empty() && op != "forward") {
+    return InvalidArgument("gateway message has an unknown \"op\"; use forward, health or unseal");
+  }
   AA_ASSIGN_OR_RETURN(request.org_id, StringField(object, "org_id", true));
   AA_ASSIGN_OR_RETURN(request.request.method, StringField(object, "method", true));
   AA_ASSIGN_OR_RETURN(request.request.target, StringField(object, "target", true));
@@ -97,6 +111,10 @@ std::string EncodeResponse(const GatewayResponse& response) {
     out["status"] = response.response->status;
     out["headers"] = EncodeHeaders(response.response->headers);
     out["body"] = response.response->body;
+  } else if (response.health) {
+    out["health"] = json::object{{"sealed", response.health->sealed},
+                                 {"provider", response.health->provider},
+                                 {"reason", response.health->reason}};
   } else {
     out["error"] = json::object{{"kind", response.error.kind}, {"message", response.error.message}};
   }
@@ -110,6 +128,19 @@ Result<GatewayResponse> DecodeResponse(std::string_view text) {
     if (!error->is_object()) return InvalidArgument("gateway \"error\" must be an object");
     AA_ASSIGN_OR_RETURN(response.error.kind, StringField(error->as_object(), "kind", true));
     AA_ASSIGN_OR_RETURN(response.error.message, StringField(error->as_object(), "message", false));
+    return response;
+  }
+  if (const json::value* health = object.if_contains("health")) {
+    const json::object* fields = health->if_object();
+    const json::value* sealed = fields ? fields->if_contains("sealed") : nullptr;
+    if (sealed == nullptr || !sealed->is_bool()) {
+      return InvalidArgument("gateway \"health\" needs a boolean \"sealed\"");
+    }
+    GatewayHealth out;
+    out.sealed = sealed->as_bool();
+    AA_ASSIGN_OR_RETURN(out.provider, StringField(*fields, "provider", false));
+    AA_ASSIGN_OR_RETURN(out.reason, StringField(*fields, "reason", false));
+    response.health = std::move(out);
     return response;
   }
   const json::value* status = object.if_contains("status");

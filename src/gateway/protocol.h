@@ -1,10 +1,14 @@
 // The gateway's wire protocol on its Unix socket: each message is a 4-byte big-endian length
 // followed by that many bytes of JSON. A request names the org and carries one HTTP request;
-// a response carries the HTTP response or an error. Requests never carry a key.
+// a response carries the HTTP response or an error. Requests never carry an org API key.
 //
 //   request:  {"org_id": "...", "method": "GET", "target": "/admin/v1/orgs/...",
 //              "body": "...", "headers": [["Accept", "application/json"], ...]}
+//             {"op": "health"}
+//             {"op": "unseal"}                       open the configured provider again
+//             {"op": "unseal", "master_key": "..."}  the environment provider's key value
 //   response: {"status": 200, "headers": [[name, value], ...], "body": "..."}
+//         or  {"health": {"sealed": true, "provider": "env", "reason": "..."}}
 //         or  {"error": {"kind": "denied"|"transport"|"sealed"|"key", "message": "..."}}
 #pragma once
 
@@ -21,9 +25,20 @@ namespace adminauto::gateway {
 // Largest frame either side accepts: user listings come in pages well below this.
 inline constexpr size_t kMaxFrameSize = 16 * 1024 * 1024;
 
+enum class GatewayOp { kForward, kHealth, kUnseal };
+
 struct GatewayRequest {
-  std::string org_id;
-  atlassian::HttpRequest request;
+  GatewayOp op = GatewayOp::kForward;
+  std::string org_id;              // kForward
+  atlassian::HttpRequest request;  // kForward
+  std::string master_key;          // kUnseal, optional; the caller wipes it after use
+};
+
+// Whether the gateway can open keys, and why not.
+struct GatewayHealth {
+  bool sealed = true;
+  std::string provider;  // "file", "env", "pkcs11"
+  std::string reason;    // empty when unsealed
 };
 
 struct GatewayError {
@@ -33,7 +48,8 @@ struct GatewayError {
 
 struct GatewayResponse {
   std::optional<atlassian::HttpResponse> response;
-  GatewayError error;  // meaningful only when `response` is empty
+  std::optional<GatewayHealth> health;  // the answer to health and unseal requests
+  GatewayError error;                   // meaningful only when both are empty
 };
 
 // Prefixes `json` with its 4-byte big-endian length.

@@ -5,11 +5,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+
+#include "gateway/protocol.h"
 
 namespace adminauto::gateway {
 namespace {
@@ -99,6 +102,81 @@ TEST_F(GatewayServerTest, StopsWithIdleConnectionOpen) {
   server_.reset();
   ::close(fd);
   SUCCEED();
+}
+
+// Starts a second server on its own socket that admits only `allowed_uids`.
+std::unique_ptr<GatewayServer> StartRestricted(const std::string& socket, Backend& backend,
+                                               std::vector<uid_t> allowed_uids) {
+  GatewayServerOptions options;
+  options.allowed_uids = std::move(allowed_uids);
+  auto server = GatewayServer::Start(socket, backend, options);
+  EXPECT_TRUE(server.ok()) << server.status().ToString();
+  return server.ok() ? std::move(server).value() : nullptr;
+}
+
+TEST_F(GatewayServerTest, PeerWithUnlistedUidDenied) {
+  // Only another user id is allowed, so this process's own connection is refused.
+  const std::string socket = dir_ + "/restricted.sock";
+  auto restricted = StartRestricted(socket, backend_, {::geteuid() + 1});
+  ASSERT_NE(restricted, nullptr);
+  auto result =
+      MakeGatewayTransport(socket, "org-1")->SendOne({"GET", "/admin/v1/orgs/org-1/users", "", {}});
+  EXPECT_FALSE(result.response.has_value());
+  EXPECT_NE(result.error.message.find("user id " + std::to_string(::geteuid()) +
+                                      " may not use this gateway"),
+            std::string::npos)
+      << result.error.message;
+  EXPECT_FALSE(QueryGatewayHealth(socket).ok());
+  EXPECT_TRUE(backend_.seen().empty());
+}
+
+// Connects to `socket` as user `uid` in a child process and sends `frame`. Returns the
+// child's exit status: 0 when the reply is an HTTP response, 1 when it is an error, 2 when
+// the child could not connect or read. Needs root to change the user id.
+int ExchangeAsUser(const std::string& socket, uid_t uid, const std::string& frame) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket.c_str(), sizeof(address.sun_path) - 1);
+  pid_t child = ::fork();
+  if (child == 0) {
+    // Only async-signal-safe calls from here: the parent has other threads.
+    if (::setgid(65534) != 0 || ::setuid(uid) != 0) ::_exit(3);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      ::_exit(2);
+    }
+    if (::write(fd, frame.data(), frame.size()) != static_cast<ssize_t>(frame.size())) ::_exit(2);
+    char reply[64];
+    ssize_t got = 0;
+    ssize_t n = 0;
+    while (got < 12 && (n = ::read(fd, reply + got, sizeof reply - static_cast<size_t>(got))) > 0) {
+      got += n;
+    }
+    // The body after the 4-byte length starts {"error" for a refusal, {"status" otherwise.
+    if (got < 10) ::_exit(2);
+    ::_exit(std::memcmp(reply + 4, "{\"error\"", 8) == 0 ? 1 : 0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(GatewayServerTest, OtherUserRefusedEvenWhenSocketIsOpen) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another user";
+  // With the file modes opened up, the SO_PEERCRED check alone keeps user 65534 out.
+  ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(socket_.c_str(), 0666), 0);
+  const std::string frame = Frame(EncodeRequest(
+      {GatewayOp::kForward, "org-1", {"GET", "/admin/v1/orgs/org-1/users", "", {}}, ""}));
+  EXPECT_EQ(ExchangeAsUser(socket_, 65534, frame), 1);
+  EXPECT_TRUE(backend_.seen().empty());
+
+  const std::string socket = dir_ + "/allowed.sock";
+  auto allowed = StartRestricted(socket, backend_, {65534});
+  ASSERT_NE(allowed, nullptr);
+  ASSERT_EQ(::chmod(socket.c_str(), 0666), 0);
+  EXPECT_EQ(ExchangeAsUser(socket, 65534, frame), 0);
+  EXPECT_EQ(backend_.seen().size(), 1u);
 }
 
 TEST(GatewayTransport, MissingSocketIsConnectError) {

@@ -18,19 +18,56 @@ atlassian::TransportResult Failure(std::string message) {
 Result<std::unique_ptr<VaultBackend>> VaultBackend::Open(const std::string& data_dir,
                                                          Clock& clock) {
   AA_ASSIGN_OR_RETURN(vault::DataDirVault dir, vault::OpenDataDirVault(data_dir, clock));
-  vault::SealStatus status = dir.vault->status();
-  if (status.sealed) return FailedPrecondition("the vault is sealed: " + status.reason);
-  return std::unique_ptr<VaultBackend>(new VaultBackend(std::move(dir), clock));
+  std::unique_ptr<VaultBackend> backend(new VaultBackend(data_dir, std::move(dir), clock));
+  GatewayHealth health = backend->Health();
+  if (health.sealed) {
+    GetLogger("gateway")->warn("gateway sealed reason=\"{}\"", health.reason);
+  }
+  return backend;
 }
 
-Result<VaultBackend::Unsealed> VaultBackend::Unseal(const std::string& org_id) {
+GatewayHealth VaultBackend::HealthLocked() {
+  vault::SealStatus status = dir_.vault->status();
+  return {status.sealed, status.provider, status.reason};
+}
+
+GatewayHealth VaultBackend::Health() {
+  std::lock_guard lock(mu_);
+  return HealthLocked();
+}
+
+Result<std::unique_ptr<vault::MasterKeyProvider>> VaultBackend::UnsealProvider(
+    std::string_view master_key) {
+  AA_ASSIGN_OR_RETURN(std::optional<store::VaultConfig> config, dir_.vault->keys().GetConfig());
+  if (!config) return FailedPrecondition("the data directory has no vault; run `adminauto init`");
+  if (master_key.empty()) return vault::OpenConfiguredProvider(data_dir_, *config);
+  if (config->provider != "env") {
+    return InvalidArgument("this data directory keeps its master key in the " + config->provider +
+                           " provider; a key is sent only for the env provider. Make the "
+                           "provider available and unseal without a key");
+  }
+  return vault::ParseMasterKeyList(master_key);
+}
+
+Result<GatewayHealth> VaultBackend::Unseal(std::string_view master_key) {
+  std::lock_guard lock(mu_);
+  if (!HealthLocked().sealed) return HealthLocked();
+  AA_ASSIGN_OR_RETURN(auto provider, UnsealProvider(master_key));
+  AA_ASSIGN_OR_RETURN(auto opened,
+                      vault::KeyVault::Open(*dir_.db, std::move(provider), "", clock_));
+  // A wrong key would leave every org unopenable; keep the sealed vault instead.
+  AA_RETURN_IF_ERROR(opened->VerifyMasterKey());
+  dir_.vault = std::move(opened);
+  GatewayHealth health = HealthLocked();
+  GetLogger("gateway")->info("gateway unsealed provider={}", health.provider);
+  return health;
+}
+
+Result<VaultBackend::Unsealed> VaultBackend::OpenOrgKey(const std::string& org_id) {
   std::lock_guard lock(mu_);
   AA_ASSIGN_OR_RETURN(auto org, dir_.orgs->FindByOrgId(org_id));
   if (!org) return NotFound("org id " + org_id + " is not connected");
-  const store::KeyStatus status = store::EffectiveKeyStatus(*org, ToTimestamp(clock_.Now()));
-  if (status != store::KeyStatus::kValid) {
-    return Status(StatusCode::kUnauthenticated, vault::KeyUnusableMessage(*org, status));
-  }
+  AA_RETURN_IF_ERROR(vault::CheckOrgKeyUsable(*org, clock_));
   AA_ASSIGN_OR_RETURN(vault::SecretBytes key, dir_.vault->OpenApiKey(org_id));
   auto& budget = budgets_[org_id];
   if (!budget) budget = std::make_shared<atlassian::RateBudget>(clock_);
@@ -39,7 +76,7 @@ Result<VaultBackend::Unsealed> VaultBackend::Unseal(const std::string& org_id) {
 
 atlassian::TransportResult VaultBackend::Forward(const std::string& org_id,
                                                  const atlassian::HttpRequest& request) {
-  auto unsealed = Unseal(org_id);
+  auto unsealed = OpenOrgKey(org_id);
   if (!unsealed.ok()) return Failure(unsealed.status().message());
 
   // Every worker's request for this org waits on the same budget.

@@ -95,12 +95,109 @@ TEST_F(VaultBackendTest, UnauthorizedMarksKeyInvalid) {
       << second.error.message;
 }
 
-TEST_F(VaultBackendTest, SealedVaultRefusesToStart) {
+// Sends one users request for `org_id` through the gateway at `socket`.
+atlassian::TransportResult ListUsers(const std::string& socket, const std::string& org_id) {
+  auto transport = MakeGatewayTransport(socket, org_id);
+  return transport->SendOne({"GET", "/admin/v1/orgs/" + org_id + "/users", "", {}});
+}
+
+TEST_F(VaultBackendTest, SealedGatewayAnswersOnlyHealthAndUnseal) {
   ASSERT_EQ(::chmod((dir_ + "/master.key").c_str(), 0644), 0);
   auto backend = VaultBackend::Open(dir_, clock_);
-  ASSERT_FALSE(backend.ok());
-  EXPECT_NE(backend.status().message().find("sealed"), std::string::npos);
-  EXPECT_NE(backend.status().message().find("chmod 600"), std::string::npos);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  const std::string socket = dir_ + "/gateway.sock";
+  auto gateway = GatewayServer::Start(socket, **backend);
+  ASSERT_TRUE(gateway.ok()) << gateway.status().ToString();
+
+  auto health = QueryGatewayHealth(socket);
+  ASSERT_TRUE(health.ok()) << health.status().ToString();
+  EXPECT_TRUE(health->sealed);
+  EXPECT_EQ(health->provider, "file");
+  EXPECT_NE(health->reason.find("chmod 600"), std::string::npos) << health->reason;
+
+  auto refused = ListUsers(socket, "org-good");
+  EXPECT_FALSE(refused.response.has_value());
+  EXPECT_NE(refused.error.message.find("gateway sealed"), std::string::npos)
+      << refused.error.message;
+  EXPECT_NE(refused.error.message.find("adminauto gateway unseal"), std::string::npos);
+
+  // Unsealing fails while the file is still readable by others, and says why.
+  auto still_sealed = UnsealGateway(socket, "");
+  ASSERT_FALSE(still_sealed.ok());
+  EXPECT_NE(still_sealed.status().message().find("chmod 600"), std::string::npos);
+
+  ASSERT_EQ(::chmod((dir_ + "/master.key").c_str(), 0600), 0);
+  auto unsealed = UnsealGateway(socket, "");
+  ASSERT_TRUE(unsealed.ok()) << unsealed.status().ToString();
+  EXPECT_FALSE(unsealed->sealed);
+  auto served = ListUsers(socket, "org-good");
+  ASSERT_TRUE(served.response.has_value()) << served.error.message;
+  EXPECT_EQ(served.response->status, 200);
+}
+
+// A data directory whose master key lives in the environment provider, unset here.
+class EnvVaultBackendTest : public VaultBackendTest {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "gw-env-XXXXXX").string();
+    dir_ = ::mkdtemp(pattern.data());
+    server_ = std::make_unique<http::Server>(http::ServerOptions{}, Upstream);
+    ASSERT_TRUE(server_->Start().ok());
+    master_key_ = vault::NewBase64MasterKey();
+    auto db = store::SqliteDb::Open(vault::DatabaseFile(dir_));
+    ASSERT_TRUE(db.ok());
+    auto orgs = store::OrgStore::Open(**db);
+    ASSERT_TRUE(orgs.ok());
+    auto provider = vault::ParseMasterKeyList(master_key_.view());
+    ASSERT_TRUE(provider.ok()) << provider.status().ToString();
+    auto key_vault = vault::KeyVault::Open(**db, std::move(provider).value(), "", clock_);
+    ASSERT_TRUE(key_vault.ok());
+    ASSERT_TRUE((*key_vault)->Initialize({"env", "", ""}).ok());
+    AddOrg(**orgs, **key_vault, "good", "org-good", kGoodKey);
+    ::unsetenv(std::string(vault::kMasterKeyEnv).c_str());
+  }
+  vault::SecretBytes master_key_;
+};
+
+TEST_F(EnvVaultBackendTest, UnsealsWithKeySentOverSocket) {
+  auto backend = VaultBackend::Open(dir_, clock_);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  const std::string socket = dir_ + "/gateway.sock";
+  auto gateway = GatewayServer::Start(socket, **backend);
+  ASSERT_TRUE(gateway.ok()) << gateway.status().ToString();
+  auto health = QueryGatewayHealth(socket);
+  ASSERT_TRUE(health.ok()) << health.status().ToString();
+  EXPECT_TRUE(health->sealed);
+  EXPECT_NE(health->reason.find("ADMINAUTO_MASTER_KEY"), std::string::npos) << health->reason;
+  EXPECT_FALSE(ListUsers(socket, "org-good").response.has_value());
+
+  // Another valid 32-byte key does not open the stored data keys: the gateway stays sealed.
+  vault::SecretBytes other = vault::NewBase64MasterKey();
+  auto wrong = UnsealGateway(socket, other.view());
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("different key"), std::string::npos)
+      << wrong.status().message();
+  EXPECT_TRUE(QueryGatewayHealth(socket)->sealed);
+
+  auto unsealed = UnsealGateway(socket, master_key_.view());
+  ASSERT_TRUE(unsealed.ok()) << unsealed.status().ToString();
+  EXPECT_FALSE(unsealed->sealed);
+  EXPECT_EQ(unsealed->provider, "env");
+  auto served = ListUsers(socket, "org-good");
+  ASSERT_TRUE(served.response.has_value()) << served.error.message;
+  EXPECT_EQ(served.response->status, 200);
+}
+
+TEST_F(VaultBackendTest, KeySentForFileProviderRejected) {
+  ASSERT_EQ(::chmod((dir_ + "/master.key").c_str(), 0644), 0);
+  auto backend = VaultBackend::Open(dir_, clock_);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  vault::SecretBytes key = vault::NewBase64MasterKey();
+  auto unsealed = (*backend)->Unseal(key.view());
+  ASSERT_FALSE(unsealed.ok());
+  EXPECT_NE(unsealed.status().message().find("only for the env provider"), std::string::npos)
+      << unsealed.status().message();
+  EXPECT_TRUE((*backend)->Health().sealed);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "core/log.h"
 #include "vault/barrier.h"
@@ -90,6 +91,29 @@ SealStatus KeyVault::status() {
     status.master_rotation_due = row.encryptions >= options_.rotate_after_encryptions;
   }
   return status;
+}
+
+Status KeyVault::VerifyMasterKey() {
+  AA_RETURN_IF_ERROR(CheckUnsealed());
+  AA_ASSIGN_OR_RETURN(uint32_t active, ActiveMasterVersion());
+  AA_ASSIGN_OR_RETURN(std::vector<uint32_t> held, provider_->Versions());
+  if (std::find(held.begin(), held.end(), active) == held.end()) {
+    return FailedPrecondition(
+        "the master key provider does not hold the active master key version " +
+        std::to_string(active));
+  }
+  AA_ASSIGN_OR_RETURN(std::vector<store::DataKeyRow> rows, keys_->ListDataKeys());
+  std::set<uint32_t> checked;
+  for (const store::DataKeyRow& row : rows) {
+    if (!checked.insert(row.master_version).second) continue;
+    auto opened = UnwrapRow(row);
+    if (!opened.ok()) {
+      return Status(StatusCode::kDataLoss,
+                    "the master key does not open the data keys wrapped by master key version " +
+                        std::to_string(row.master_version) + ": it is a different key");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<uint32_t> KeyVault::ActiveMasterVersion() {

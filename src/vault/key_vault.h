@@ -60,6 +60,11 @@ class KeyVault {
 
   SealStatus status();
 
+  // Checks that the provider holds the master key the database expects: it has the active
+  // version, and it opens one stored data key wrapped by each version in use. kDataLoss when
+  // a data key does not open (a different master key), kFailedPrecondition when sealed.
+  Status VerifyMasterKey();
+
   // Seals `secret` for `org_id`, replacing the previous one, in one transaction (joining the
   // caller's transaction when one is open, as every writing method here does). Creates the
   // org's first data key, or a new one when the current key reached the rotation count.

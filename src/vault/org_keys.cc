@@ -109,8 +109,7 @@ std::string KeyUnusableMessage(const store::OrgRecord& org, store::KeyStatus sta
          "); automation for this org is paused. " + fix;
 }
 
-Result<OrgCredential> UnsealOrgApiKey(DataDirVault& dir, std::string_view org_name, Clock& clock) {
-  AA_ASSIGN_OR_RETURN(store::OrgRecord org, dir.orgs->Get(org_name));
+Status CheckOrgKeyUsable(const store::OrgRecord& org, Clock& clock) {
   const Timestamp now = ToTimestamp(clock.Now());
   const store::KeyStatus status = store::EffectiveKeyStatus(org, now);
   if (status != store::KeyStatus::kValid) {
@@ -120,6 +119,12 @@ Result<OrgCredential> UnsealOrgApiKey(DataDirVault& dir, std::string_view org_na
     GetLogger("vault")->warn("org API key expires soon org={} expires_at={}", org.name,
                              FormatIsoTimestamp(org.key_expires_at));
   }
+  return Status::Ok();
+}
+
+Result<OrgCredential> UnsealOrgApiKey(DataDirVault& dir, std::string_view org_name, Clock& clock) {
+  AA_ASSIGN_OR_RETURN(store::OrgRecord org, dir.orgs->Get(org_name));
+  AA_RETURN_IF_ERROR(CheckOrgKeyUsable(org, clock));
   AA_ASSIGN_OR_RETURN(SecretBytes key, dir.vault->OpenApiKey(org.org_id));
   return OrgCredential{std::move(org), std::move(key)};
 }

@@ -76,6 +76,11 @@ Result<OrgCredential> UnsealOrgApiKey(DataDirVault& dir, std::string_view org_na
 Result<std::string> MarkOrgApiKeyInvalid(const std::string& data_dir, std::string_view org_name,
                                          std::string_view reason);
 
+// Checks that `org`'s key is usable now: valid and not expired (kUnauthenticated with a
+// message that says what to do otherwise). Logs a warning when it expires within
+// kExpiryWarningDays. Reads only the registry row, never the key.
+Status CheckOrgKeyUsable(const store::OrgRecord& org, Clock& clock = SystemClock::Instance());
+
 // The message shown while a key cannot be used: what happened and the command that fixes it.
 std::string KeyUnusableMessage(const store::OrgRecord& org, store::KeyStatus status);
 
