@@ -3,6 +3,7 @@
 //   adminauto sync NAME
 //   adminauto sync --org-id ID --base-url URL --api-key-file FILE
 //   adminauto sync NAME --confirm-drop
+//   adminauto sync NAME --gateway SOCKET   (the gateway adds the key; no key in this process)
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <iterator>
 
 #include "atlassian/client.h"
+#include "cli/apply_options.h"
 #include "cli/command.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -38,6 +40,7 @@ struct SyncArgs {
   int read_timeout_s = 60;
   int max_wait_s = 180;
   std::string proxy;
+  std::string gateway;  // gateway mode: the gateway's socket
 };
 
 void Wipe(std::string& s) {
@@ -114,8 +117,23 @@ void PrintSummary(const engine::SyncReport& r, const std::string& org_label) {
   }
 }
 
-// Builds the client. `key` is moved into the transport, which wipes it when destroyed; this
-// function wipes the caller's copy.
+// Builds the client on `transport`.
+std::unique_ptr<atlassian::OrgClient> MakeClient(const SyncArgs& args,
+                                                 std::unique_ptr<atlassian::HttpTransport> transport,
+                                                 Clock& clock) {
+  atlassian::ClientOptions options;
+  options.base_url = args.base_url;
+  options.org_id = args.org_id;
+  options.users_page_size = args.page_size;
+  options.groups_page_size = args.page_size;
+  options.max_concurrency = args.concurrency;
+  options.retry.max_wait = std::chrono::seconds(args.max_wait_s);
+  return std::make_unique<atlassian::OrgClient>(
+      std::shared_ptr<atlassian::HttpTransport>(std::move(transport)), options, clock);
+}
+
+// Builds the client for direct mode. `key` is moved into the transport, which wipes it when
+// destroyed; this function wipes the caller's copy.
 Result<std::unique_ptr<atlassian::OrgClient>> Connect(const SyncArgs& args, std::string& key,
                                                       Clock& clock) {
   atlassian::CurlTransportOptions transport;
@@ -128,16 +146,7 @@ Result<std::unique_ptr<atlassian::OrgClient>> Connect(const SyncArgs& args, std:
   transport.proxy = args.proxy;
   auto made = atlassian::MakeCurlTransport(std::move(transport));
   if (!made.ok()) return made.status();
-
-  atlassian::ClientOptions options;
-  options.base_url = args.base_url;
-  options.org_id = args.org_id;
-  options.users_page_size = args.page_size;
-  options.groups_page_size = args.page_size;
-  options.max_concurrency = args.concurrency;
-  options.retry.max_wait = std::chrono::seconds(args.max_wait_s);
-  return std::make_unique<atlassian::OrgClient>(
-      std::shared_ptr<atlassian::HttpTransport>(std::move(made).value()), options, clock);
+  return MakeClient(args, std::move(made).value(), clock);
 }
 
 // Fills org_id and base_url from the org registry when the org is named. The key is read
@@ -173,6 +182,26 @@ Result<std::string> LoadKey(const GlobalOptions& global, const SyncArgs& args, C
   return std::string(credential.api_key.view());
 }
 
+// Builds the client: through the gateway in gateway mode, else with the key from
+// --api-key-file or unsealed from the vault.
+Result<std::unique_ptr<atlassian::OrgClient>> ConnectForSync(const GlobalOptions& global,
+                                                             const SyncArgs& args, Clock& clock) {
+  const std::string socket = GatewaySocket(args.gateway);
+  if (socket.empty()) {
+    AA_ASSIGN_OR_RETURN(std::string key, LoadKey(global, args, clock));
+    return Connect(args, key, clock);
+  }
+  if (!args.api_key_file.empty()) {
+    return InvalidArgument(
+        "--api-key-file is for a direct connection and cannot be combined with the gateway (" +
+        socket + "); connect the org with `adminauto org connect` for gateway mode");
+  }
+  AA_ASSIGN_OR_RETURN(OrgRegistry registry, OrgRegistry::Open(global.data_dir));
+  AA_ASSIGN_OR_RETURN(store::OrgRecord org, registry.orgs->Get(args.name));
+  AA_ASSIGN_OR_RETURN(auto transport, GatewayTransportFor(socket, org));
+  return MakeClient(args, std::move(transport), clock);
+}
+
 Status RunSyncCommand(const GlobalOptions& global, SyncArgs args) {
   if (args.max_drop_fraction < 0 || args.max_drop_fraction > 1) {
     return InvalidArgument("--max-drop-fraction must be between 0 and 1, not " +
@@ -198,8 +227,7 @@ Status RunSyncCommand(const GlobalOptions& global, SyncArgs args) {
     return Status::Ok();
   }
 
-  AA_ASSIGN_OR_RETURN(std::string key, LoadKey(global, args, clock));
-  AA_ASSIGN_OR_RETURN(auto client, Connect(args, key, clock));
+  AA_ASSIGN_OR_RETURN(auto client, ConnectForSync(global, args, clock));
   engine::SyncOptions options;
   options.fetch_last_active = args.last_active;
   options.max_drop_fraction = args.max_drop_fraction;
@@ -262,6 +290,7 @@ const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global
       ->check(CLI::Range(1, 3600));
   cmd->add_option("--proxy", args->proxy,
                   "HTTP(S) proxy URL; without it https_proxy, http_proxy and no_proxy apply");
+  cmd->add_option("--gateway", args->gateway, kGatewayHelp);
   cmd->callback([args, &global] { Finish(RunSyncCommand(global, *args)); });
 });
 
