@@ -47,12 +47,36 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return segments;
 }
 
-// A segment that could change the path's meaning after decoding or normalisation.
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A byte that could change the path's meaning after decoding or normalisation.
+bool IsUnsafeByte(unsigned char byte) {
+  return byte == '\\' || byte == '/' || byte == '%' || byte <= 0x20 || byte >= 0x7f;
+}
+
+// A segment that could change the path's meaning after decoding or normalisation. Percent
+// escapes are allowed only for bytes that are safe themselves and not a dot: account ids
+// hold a colon, which the client sends as %3A.
 bool IsUnsafeSegment(std::string_view segment) {
   if (segment.empty() || segment == "." || segment == "..") return true;
-  for (char c : segment) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '%' || c == '\\' || byte <= 0x20 || byte >= 0x7f) return true;
+  for (size_t i = 0; i < segment.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(segment[i]);
+    if (byte != '%') {
+      if (IsUnsafeByte(byte)) return true;
+      continue;
+    }
+    if (i + 2 >= segment.size()) return true;
+    const int high = HexDigit(segment[i + 1]);
+    const int low = HexDigit(segment[i + 2]);
+    if (high < 0 || low < 0) return true;
+    const auto decoded = static_cast<unsigned char>(high * 16 + low);
+    if (decoded == '.' || IsUnsafeByte(decoded)) return true;
+    i += 2;
   }
   return false;
 }

@@ -45,6 +45,34 @@ TEST(GatewayPolicy, RejectsUnlistedRequests) {
   }
 }
 
+TEST(GatewayPolicy, AllowsEscapedColonInAccountId) {
+  // Account ids such as "712020:b3fd..." reach the gateway with the colon escaped.
+  EXPECT_TRUE(CheckAllowed("org-1", "GET",
+                           "/admin/v1/orgs/org-1/directory/users/712020%3Ab3fd-58a7/"
+                           "last-active-dates")
+                  .ok());
+  EXPECT_TRUE(
+      CheckAllowed("org-1", "POST", "/admin/v2/orgs/org-1/directories/-/users/712020%3a9f/suspend")
+          .ok());
+}
+
+TEST(GatewayPolicy, RejectsEscapesThatChangeThePath) {
+  const char* denied[] = {
+      "/admin/v1/orgs/org-1/directory/users/a%2Fb/last-active-dates",
+      "/admin/v1/orgs/org-1/directory/users/a%2fb/last-active-dates",
+      "/admin/v1/orgs/org-1/directory/users/%2E%2E/last-active-dates",
+      "/admin/v1/orgs/org-1/directory/users/a%5Cb/last-active-dates",
+      "/admin/v1/orgs/org-1/directory/users/a%25b/last-active-dates",
+      "/admin/v1/orgs/org-1/directory/users/a%00b/last-active-dates",
+      "/admin/v1/orgs/org-1/directory/users/a%3/last-active-dates",
+      "/admin/v1/orgs/org-1/directory/users/a%zz/last-active-dates",
+  };
+  for (const char* target : denied) {
+    SCOPED_TRACE(target);
+    EXPECT_EQ(CheckAllowed("org-1", "GET", target).code(), StatusCode::kPermissionDenied);
+  }
+}
+
 TEST(GatewayPolicy, RejectsUnsafeOrgId) {
   EXPECT_FALSE(CheckAllowed("", "GET", "/admin/v1/orgs//users").ok());
   EXPECT_FALSE(CheckAllowed("..", "GET", "/admin/v1/orgs/../users").ok());
