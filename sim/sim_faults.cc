@@ -13,11 +13,12 @@ Status ReadEndpoint(const boost::json::value& value, const std::string& path, En
                    "repeat_account", "stale_reads"});
   if (const auto* limit = r.Object("rate_limit")) {
     FieldReader lr(*limit, r.Path("rate_limit"));
-    lr.RejectUnknown({"capacity", "refill_per_minute", "retry_after_seconds"});
+    lr.RejectUnknown({"capacity", "refill_per_minute", "retry_after_seconds", "send_remaining"});
     RateLimitFault fault;
     fault.capacity = static_cast<int>(lr.Int("capacity").value_or(10));
     fault.refill_per_minute = lr.Number("refill_per_minute").value_or(fault.capacity);
     if (auto retry = lr.Int("retry_after_seconds")) fault.retry_after_seconds = *retry;
+    fault.send_remaining = lr.Bool("send_remaining").value_or(true);
     AA_RETURN_IF_ERROR(lr.status());
     if (fault.capacity < 0 || fault.refill_per_minute < 0) {
       return InvalidArgument(r.Path("rate_limit") +
@@ -98,7 +99,8 @@ std::string Faults::ToJson() const {
                           {"stale_reads", f.stale_reads}};
     if (f.rate_limit) {
       boost::json::object limit{{"capacity", f.rate_limit->capacity},
-                                {"refill_per_minute", f.rate_limit->refill_per_minute}};
+                                {"refill_per_minute", f.rate_limit->refill_per_minute},
+                                {"send_remaining", f.rate_limit->send_remaining}};
       if (f.rate_limit->retry_after_seconds) {
         limit["retry_after_seconds"] = *f.rate_limit->retry_after_seconds;
       }

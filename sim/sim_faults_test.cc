@@ -20,7 +20,7 @@ class SimFaultsTest : public SimTest {
 
 TEST_F(SimFaultsTest, RateLimitGives429WithHeaders) {
   EndpointFaults f;
-  f.rate_limit = RateLimitFault{2, 2, 0};
+  f.rate_limit = RateLimitFault{2, 2, 0, true};
   StartWith("v1.orgs.get", f);
   auto first = Get(V1());
   EXPECT_EQ(first.status, 200);
@@ -38,17 +38,56 @@ TEST_F(SimFaultsTest, RateLimitGives429WithHeaders) {
   EXPECT_EQ(Get(V1()).status, 200);
 }
 
-TEST_F(SimFaultsTest, RateLimitIsPerKeyAndPath) {
+TEST_F(SimFaultsTest, RateLimitIsPerKeyAndEndpoint) {
   EndpointFaults f;
-  f.rate_limit = RateLimitFault{1, 1, std::nullopt};
+  f.rate_limit = RateLimitFault{1, 1, std::nullopt, true};
   StartWith("*", f);
   EXPECT_EQ(Get(V1()).status, 200);
   auto limited = Get(V1());
   EXPECT_EQ(limited.status, 429);
   EXPECT_FALSE(limited.Header("retry-after").has_value());
-  EXPECT_EQ(Get(V1("/domains")).status, 200);  // another path has its own bucket
+  EXPECT_EQ(Get(V1("/domains")).status, 200);  // another endpoint has its own bucket
   sim_->AddApiKey("second", sim_->org_id());
   EXPECT_EQ(Call("GET", V1(), "", "second").status, 200);  // another key too
+}
+
+TEST_F(SimFaultsTest, RateLimitWithoutRemainingHeader) {
+  EndpointFaults f;
+  f.rate_limit = RateLimitFault{1, 60.0 / 90.0, std::nullopt, false};
+  StartWith("v1.orgs.get", f);
+  auto first = Get(V1());
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.Header("x-ratelimit-limit"), "1");
+  EXPECT_FALSE(first.Header("x-ratelimit-remaining").has_value());
+  auto limited = Get(V1());
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_FALSE(limited.Header("x-ratelimit-remaining").has_value());
+  EXPECT_FALSE(limited.Header("retry-after").has_value());
+  // One token per 90 s from 10:00:30 arrives at 10:02:00, a whole minute already.
+  EXPECT_EQ(limited.Header("x-ratelimit-reset"), "2026-12-04T10:02Z");
+}
+
+// Paths that differ only in a path parameter are one endpoint: the last-active dates of two
+// accounts draw from the same bucket.
+TEST_F(SimFaultsTest, RateLimitSharedAcrossAccountsOfOneEndpoint) {
+  EndpointFaults f;
+  f.rate_limit = RateLimitFault{2, 2, std::nullopt, true};
+  StartWith("v1.last_active", f, 5);
+  EXPECT_EQ(Get(V1("/directory/users/acct-00000/last-active-dates")).status, 200);
+  auto second = Get(V1("/directory/users/acct-00001/last-active-dates"));
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.Header("x-ratelimit-remaining"), "0");
+  auto limited = Get(V1("/directory/users/acct-00002/last-active-dates"));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(Json(limited).at("code").as_int64(), 429);
+  // The same bucket refills: one token every 30 s at 2 per minute.
+  clock_.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(Get(V1("/directory/users/acct-00003/last-active-dates")).status, 200);
+  EXPECT_EQ(Get(V1("/directory/users/acct-00004/last-active-dates")).status, 429);
+  // Another key has its own bucket for the same endpoint.
+  sim_->AddApiKey("second", sim_->org_id());
+  EXPECT_EQ(Call("GET", V1("/directory/users/acct-00004/last-active-dates"), "", "second").status,
+            200);
 }
 
 TEST_F(SimFaultsTest, EventsDefaultToTenPerMinute) {
@@ -230,11 +269,13 @@ TEST_F(SimFaultsTest, ControlApiSetsFaultsAndListsMutations) {
 TEST(Faults, FileFormatRoundTrip) {
   auto faults = Faults::FromJson(R"({"seed":3,"key_expires_at":"2026-12-05T00:00:00Z",
       "endpoints":{"v1.users.list":{"rate_limit":{"capacity":5,"refill_per_minute":5,
-      "retry_after_seconds":0},"latency_ms":20,"error_on_calls":[3],"stale_reads":2}}})");
+      "retry_after_seconds":0,"send_remaining":false},"latency_ms":20,"error_on_calls":[3],
+      "stale_reads":2}}})");
   ASSERT_TRUE(faults.ok()) << faults.status().ToString();
   const EndpointFaults& f = faults->endpoints.at("v1.users.list");
   EXPECT_EQ(f.rate_limit->capacity, 5);
   EXPECT_EQ(f.rate_limit->retry_after_seconds, 0);
+  EXPECT_FALSE(f.rate_limit->send_remaining);
   EXPECT_EQ(f.latency, std::chrono::milliseconds(20));
   EXPECT_EQ(f.error_on_calls, std::vector<int>{3});
   auto again = Faults::FromJson(faults->ToJson());

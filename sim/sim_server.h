@@ -42,13 +42,18 @@
 
 namespace adminauto::sim {
 
-// Token bucket per (API key, request path). A request takes one token; an empty bucket gives
-// 429 with X-RateLimit-Limit, -Remaining and -Reset (ISO-8601 UTC, minute precision).
+// Token bucket per API key and endpoint, where the endpoint is the method and route template
+// ("GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates"), so calls for
+// different accounts share one bucket. A request takes one token; an empty bucket gives 429
+// with X-RateLimit-Limit, -Remaining and -Reset (ISO-8601 UTC, minute precision).
 struct RateLimitFault {
   int capacity = 10;              // tokens when full; also X-RateLimit-Limit
   double refill_per_minute = 10;  // tokens added per minute
   // Retry-After seconds sent with a 429; nullopt sends no Retry-After. 0 is sent as "0".
   std::optional<int> retry_after_seconds;
+  // False leaves X-RateLimit-Remaining out of every response, so a client has only the
+  // reset time to go by.
+  bool send_remaining = true;
 
   bool operator==(const RateLimitFault&) const = default;
 };
@@ -80,9 +85,9 @@ struct Faults {
   // Parses the faults file format:
   //   {"no_verified_domain": false, "key_expires_at": "2026-12-05T00:00:00Z", "seed": 1,
   //    "endpoints": {"v1.users.list": {"rate_limit": {"capacity": 5, "refill_per_minute": 5,
-  //      "retry_after_seconds": 0}, "latency_ms": 200, "never_answer": false,
-  //      "error_status": 503, "error_on_calls": [3], "error_fraction": 0.1, "non_json": false,
-  //      "error_body_200": false, "repeat_cursor": false, "repeat_account": false,
+  //      "retry_after_seconds": 0, "send_remaining": true}, "latency_ms": 200, "never_answer":
+  //      false, "error_status": 503, "error_on_calls": [3], "error_fraction": 0.1, "non_json":
+  //      false, "error_body_200": false, "repeat_cursor": false, "repeat_account": false,
   //      "stale_reads": 2}}}
   // InvalidArgument names `source`, the field and the expected type; unknown fields are errors.
   static Result<Faults> FromJson(std::string_view text, std::string_view source = "faults");

@@ -296,12 +296,14 @@ std::optional<http::Response> SimService::ApplyRateLimit(const RouteInfo& info,
   if (faults != nullptr && faults->rate_limit) limit = faults->rate_limit;
   if (!limit && info.name == "v1.events.list" && options_.events_per_minute > 0) {
     limit = RateLimitFault{options_.events_per_minute,
-                           static_cast<double>(options_.events_per_minute), std::nullopt};
+                           static_cast<double>(options_.events_per_minute), std::nullopt, true};
   }
   if (!limit || limit->capacity <= 0) return std::nullopt;
   auto now = clock_->Now();
   std::string key = req.Header("Authorization").value_or("");
-  auto [it, inserted] = buckets_.try_emplace({key, req.path});
+  // The API limits per key and endpoint, not per concrete path: the route name stands for the
+  // path template, so every account's last-active-dates path draws from one bucket.
+  auto [it, inserted] = buckets_.try_emplace({key, info.name});
   Bucket& bucket = it->second;
   if (inserted) {
     bucket.tokens = limit->capacity;
@@ -321,8 +323,10 @@ std::optional<http::Response> SimService::ApplyRateLimit(const RouteInfo& info,
       now + std::chrono::milliseconds(static_cast<int64_t>(std::ceil(wait_seconds * 1000))));
   if (reset <= now) reset += std::chrono::minutes(1);
   rate_headers.emplace("X-RateLimit-Limit", std::to_string(limit->capacity));
-  rate_headers.emplace("X-RateLimit-Remaining",
-                       std::to_string(static_cast<int>(std::floor(bucket.tokens))));
+  if (limit->send_remaining) {
+    rate_headers.emplace("X-RateLimit-Remaining",
+                         std::to_string(static_cast<int>(std::floor(bucket.tokens))));
+  }
   rate_headers.emplace("X-RateLimit-Reset", FormatMinute(reset));
   if (allowed) return std::nullopt;
   http::Response response = ProxyError(429, "Rate limit exceeded");

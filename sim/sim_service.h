@@ -228,6 +228,8 @@ class SimService {
     double tokens = 0;
     std::chrono::system_clock::time_point refilled;
   };
+  // Token buckets by (Authorization header, route name). A route name stands for one method
+  // and path template, such as GET .../directory/users/{accountId}/last-active-dates.
   std::map<std::pair<std::string, std::string>, Bucket> buckets_;
   struct StaleCounter {
     uint64_t generation = 0;
