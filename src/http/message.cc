@@ -63,6 +63,21 @@ void Response::SetHeader(const std::string& name, std::string value) {
 }
 
 Status ParseTarget(std::string_view target, Request& request) {
+  // A request sent through a forward proxy carries the absolute form,
+  // "http://host:port/path?query", which a server must accept as well (RFC 9112, 3.2.2).
+  // Only its path and query are used.
+  if (target.starts_with("http://") || target.starts_with("https://")) {
+    auto absolute = boost::urls::parse_absolute_uri(target);
+    if (!absolute) {
+      return InvalidArgument("invalid request target: " + absolute.error().message() +
+                             "; send an absolute path such as /admin/v1/orgs");
+    }
+    std::string origin(absolute->encoded_target());
+    if (origin.empty() || origin.front() != '/') origin.insert(0, "/");
+    AA_RETURN_IF_ERROR(ParseTarget(origin, request));
+    request.target = std::string(target);
+    return Status::Ok();
+  }
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) {
     return InvalidArgument("invalid request target: " + parsed.error().message() +

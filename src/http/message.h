@@ -61,9 +61,10 @@ struct Response {
   void SetHeader(const std::string& name, std::string value);
 };
 
-// Splits a request target ("/a/b%20c?x=1&x=2") into its decoded path, segments and query.
-// InvalidArgument names the problem when the target is not in origin form or its
-// percent-encoding is malformed. Thread-safe.
+// Splits a request target ("/a/b%20c?x=1&x=2", or the absolute form a proxy is sent,
+// "http://host/a/b%20c?x=1&x=2") into its decoded path, segments and query. InvalidArgument
+// names the problem when the target is in neither form or its percent-encoding is malformed.
+// Thread-safe.
 Status ParseTarget(std::string_view target, Request& request);
 
 }  // namespace adminauto::http

@@ -81,10 +81,24 @@ TEST(ParseTarget, DecodesRepeatedQueryKeys) {
   EXPECT_FALSE(request.QueryParam("z").has_value());
 }
 
-TEST(ParseTarget, RejectsAbsoluteForm) {
+TEST(ParseTarget, AcceptsAbsoluteFormFromProxy) {
   Request request;
-  EXPECT_FALSE(ParseTarget("http://example.test/a", request).ok());
+  ASSERT_TRUE(ParseTarget("http://api.example.test:8080/a/b%20c?x=1", request).ok());
+  EXPECT_EQ(request.path, "/a/b c");
+  EXPECT_EQ(request.segments, (std::vector<std::string>{"a", "b c"}));
+  EXPECT_EQ(request.QueryParam("x"), "1");
+  EXPECT_EQ(request.target, "http://api.example.test:8080/a/b%20c?x=1");
+  ASSERT_TRUE(ParseTarget("https://api.example.test", request).ok());
+  EXPECT_EQ(request.path, "/");
+}
+
+TEST(ParseTarget, RejectsMalformedTargets) {
+  Request request;
   EXPECT_FALSE(ParseTarget("/a%zz", request).ok());
+  EXPECT_FALSE(ParseTarget("http://api.example.test/a%zz", request).ok());
+  EXPECT_FALSE(ParseTarget("ftp://api.example.test/a", request).ok());
+  EXPECT_FALSE(ParseTarget("api.example.test:443", request).ok());
+  EXPECT_FALSE(ParseTarget("*", request).ok());
 }
 
 TEST(Request, HeadersAreCaseInsensitive) {

@@ -130,8 +130,18 @@ TEST_F(ServerTest, MalformedRequestGives400) {
   StartServer();
   std::string reply = RawExchange(server_->port(), "GARBAGE\r\n\r\n");
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
-  std::string absolute = RawExchange(server_->port(), "GET http://h/x HTTP/1.1\r\nHost: h\r\n\r\n");
-  EXPECT_TRUE(absolute.starts_with("HTTP/1.1 400")) << absolute;
+  std::string scheme = RawExchange(
+      server_->port(), "GET ftp://h/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(scheme.starts_with("HTTP/1.1 400")) << scheme;
+}
+
+// The absolute form that a client sends to a forward proxy is routed by its path.
+TEST_F(ServerTest, AbsoluteFormTargetIsRoutedByPath) {
+  StartServer();
+  std::string reply = RawExchange(
+      server_->port(), "GET http://h/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 404")) << reply;
+  EXPECT_NE(reply.find("no resource at /x"), std::string::npos) << reply;
 }
 
 TEST_F(ServerTest, ReadTimeoutClosesIdleConnection) {
