@@ -116,10 +116,15 @@ void RateBudget::Observe(const HttpResponse& response) {
   if (ec != std::errc() || left < 0) return;
   Result<Timestamp> reset = ParseIsoTimestamp(*reset_header);
   if (!reset.ok()) return;
+  const TimePoint until(*reset);
   std::lock_guard lock(mu_);
   limit_seen_ = true;
+  if (remaining_ && until < remaining_until_) return;  // from a window that has ended
+  // Concurrent responses of one window arrive in any order, so the lowest count is the current
+  // one; Spend() has already taken off the requests still in flight.
+  if (remaining_ && until == remaining_until_) left = std::min(left, *remaining_);
   remaining_ = left;
-  remaining_until_ = TimePoint(*reset);
+  remaining_until_ = until;
   if (left == 0) not_before_ = std::max(not_before_, remaining_until_);
 }
 

@@ -68,7 +68,8 @@ class RateBudget {
   void PauseUntil(TimePoint until);
 
   // Reads X-RateLimit-Remaining and X-RateLimit-Reset from any response: when nothing remains
-  // the org pauses until the reset, so the next call does not earn a 429.
+  // the org pauses until the reset, so the next call does not earn a 429. Within one reset
+  // window the lowest Remaining seen counts, whatever order concurrent answers arrive in.
   void Observe(const HttpResponse& response);
 
   // Requests that may start now without exceeding X-RateLimit-Remaining, as last reported

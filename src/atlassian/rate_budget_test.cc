@@ -147,5 +147,28 @@ TEST(RateBudget, AllowanceCountsSpentRequests) {
   EXPECT_FALSE(budget.Allowance().has_value()) << "the count expires with its reset";
 }
 
+TEST(RateBudget, LowestRemainingOfWindowCounts) {
+  FakeClock clock(kNow);
+  RateBudget budget(clock);
+  auto answer = [](const char* remaining, const char* reset) {
+    HttpResponse response;
+    response.status = 200;
+    response.headers = {{"X-RateLimit-Remaining", remaining}, {"X-RateLimit-Reset", reset}};
+    return response;
+  };
+  // Four concurrent requests; the server answered the last one first.
+  budget.Observe(answer("5", "2026-12-04T12:01Z"));
+  budget.Observe(answer("6", "2026-12-04T12:01Z"));
+  budget.Observe(answer("8", "2026-12-04T12:01Z"));
+  EXPECT_EQ(budget.Allowance(), 5);
+  // An answer from the previous window changes nothing.
+  budget.Observe(answer("9", "2026-12-04T12:00Z"));
+  EXPECT_EQ(budget.Allowance(), 5);
+  // The next window starts with the count it reports.
+  clock.Advance(seconds(60));
+  budget.Observe(answer("9", "2026-12-04T12:02Z"));
+  EXPECT_EQ(budget.Allowance(), 9);
+}
+
 }  // namespace
 }  // namespace adminauto::atlassian
