@@ -4,6 +4,9 @@
 //   adminauto sync --org-id ID --base-url URL --api-key-file FILE
 //   adminauto sync NAME --confirm-drop
 //   adminauto sync NAME --gateway SOCKET   (the gateway adds the key; no key in this process)
+//
+// Last-active dates (one call per managed account) are read with --last-active, or when a
+// rule in --rules (default DATA_DIR/rules.yaml, if present) selects on inactivity.
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,6 +22,7 @@
 #include "core/log.h"
 #include "engine/apply_session.h"
 #include "engine/sync.h"
+#include "rules/rule_file.h"
 #include "store/org_store.h"
 #include "store/snapshot_store.h"
 #include "vault/org_keys.h"
@@ -40,6 +44,7 @@ struct SyncArgs {
   int read_timeout_s = 60;
   int max_wait_s = 180;
   std::string proxy;
+  std::vector<std::string> rule_files;
   std::string gateway;  // gateway mode: the gateway's socket
 };
 
@@ -182,6 +187,20 @@ Result<std::string> LoadKey(const GlobalOptions& global, const SyncArgs& args, C
   return std::string(credential.api_key.view());
 }
 
+// Names of the rules that need last-active dates, from --rules or else DATA_DIR/rules.yaml
+// when it exists (the file `adminauto run` reads by default).
+Result<std::vector<std::string>> RulesNeedingLastActive(const GlobalOptions& global,
+                                                        const SyncArgs& args) {
+  std::vector<std::string> files = args.rule_files;
+  if (files.empty()) {
+    std::string fallback = global.data_dir + "/rules.yaml";
+    if (!std::filesystem::exists(fallback)) return std::vector<std::string>{};
+    files.push_back(fallback);
+  }
+  AA_ASSIGN_OR_RETURN(rules::RuleSet set, rules::LoadRuleFiles(files));
+  return engine::RulesNeedingLastActive(set.rules);
+}
+
 // Builds the client: through the gateway in gateway mode, else with the key from
 // --api-key-file or unsealed from the vault.
 Result<std::unique_ptr<atlassian::OrgClient>> ConnectForSync(const GlobalOptions& global,
@@ -227,9 +246,14 @@ Status RunSyncCommand(const GlobalOptions& global, SyncArgs args) {
     return Status::Ok();
   }
 
-  AA_ASSIGN_OR_RETURN(auto client, ConnectForSync(global, args, clock));
+  AA_ASSIGN_OR_RETURN(std::vector<std::string> needing, RulesNeedingLastActive(global, args));
   engine::SyncOptions options;
-  options.fetch_last_active = args.last_active;
+  options.fetch_last_active = args.last_active || !needing.empty();
+  if (!args.last_active && !needing.empty()) {
+    std::cerr << "reading last-active dates, one call per managed account: rule " << needing[0]
+              << (needing.size() > 1 ? " and others select" : " selects") << " on inactivity\n";
+  }
+  AA_ASSIGN_OR_RETURN(auto client, ConnectForSync(global, args, clock));
   options.max_drop_fraction = args.max_drop_fraction;
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   options.progress = MakeProgress(terminal);
@@ -288,6 +312,9 @@ const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global
                   "Longest wait in seconds for a rate limit to reset; a later reset ends the "
                   "sync with the time to retry (default 180)")
       ->check(CLI::Range(1, 3600));
+  cmd->add_option("--rules", args->rule_files,
+                  "Rule files whose needs decide what is read: a rule that selects on "
+                  "inactivity turns on --last-active (default DATA_DIR/rules.yaml, if present)");
   cmd->add_option("--proxy", args->proxy,
                   "HTTP(S) proxy URL; without it https_proxy, http_proxy and no_proxy apply");
   cmd->add_option("--gateway", args->gateway, kGatewayHelp);

@@ -80,6 +80,14 @@ Result<Directory> ReadDirectory(atlassian::OrgClient& client, const SyncOptions&
 
 }  // namespace
 
+std::vector<std::string> RulesNeedingLastActive(const std::vector<rules::Rule>& rules) {
+  std::vector<std::string> names;
+  for (const rules::Rule& rule : rules) {
+    if (rule.inactive_days || rule.never_active_days) names.push_back(rule.name);
+  }
+  return names;
+}
+
 void MergeLastActive(const atlassian::LastActiveDates& dates, Account& account) {
   for (const ProductAccess& reported : dates.products) {
     ProductAccess* match = nullptr;

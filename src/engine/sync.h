@@ -11,6 +11,7 @@
 #include "atlassian/client.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "rules/rule.h"
 #include "store/snapshot_store.h"
 
 namespace adminauto::engine {
@@ -49,6 +50,11 @@ struct SyncReport {
 Result<SyncReport> RunSync(atlassian::OrgClient& client, store::SnapshotStore& store,
                            const SyncOptions& options, Clock& clock,
                            std::optional<atlassian::ApiError>* api_error = nullptr);
+
+// Names of the rules that select on activity (inactive_days or never_active_days), in order.
+// Such rules need per-site last-active dates, so a sync for them sets
+// SyncOptions::fetch_last_active; empty when no rule needs them.
+std::vector<std::string> RulesNeedingLastActive(const std::vector<rules::Rule>& rules);
 
 // Merges per-site activity from the last-active-dates endpoint into `account`. A product with
 // the same resource id (or the same key, when either has no id) takes the reported time, and

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "engine/sync.h"
+#include "rules/rule_file.h"
 #include "sim/sim_server.h"
 #include "store/snapshot_store.h"
 
@@ -151,7 +152,7 @@ class SyncSimTest : public ::testing::Test {
 
 sim::EndpointFaults RateLimited(int capacity, double per_minute, std::optional<int> retry_after) {
   sim::EndpointFaults f;
-  f.rate_limit = sim::RateLimitFault{capacity, per_minute, retry_after};
+  f.rate_limit = sim::RateLimitFault{capacity, per_minute, retry_after, true};
   return f;
 }
 
@@ -193,15 +194,23 @@ TEST_F(SyncSimTest, RetryAfterZeroDoesNotSpin) {
   ExpectSnapshotMatchesSim();
 }
 
-TEST_F(SyncSimTest, ResetNinetySecondsAheadWaits) {
+TEST_F(SyncSimTest, ResetNinetySecondsAheadWithoutRemainingWaits) {
   StartSim(120);
-  // One token per 90 s and no Retry-After: the client waits for X-RateLimit-Reset.
-  SetFault("v2.users.search", RateLimited(1, 60.0 / 90.0, std::nullopt));
+  // One token per 90 s, no Retry-After and no X-RateLimit-Remaining: the client has only
+  // X-RateLimit-Reset to go by.
+  auto limited = RateLimited(1, 60.0 / 90.0, std::nullopt);
+  limited.rate_limit->send_remaining = false;
+  SetFault("v2.users.search", limited);
   DrainUsersSearch();
+  // 30 s later the next token is 60 s away, and the minute-rounded reset (12:02) 90 s away.
+  clock_.Advance(seconds(30));
+  const auto sync_start = clock_.Now();
   auto report = Sync();
   ASSERT_TRUE(report.ok()) << report.status().message();
-  EXPECT_GE(clock_.slept(), seconds(90));
+  EXPECT_GE(report->stats.retries, 1);
   EXPECT_LE(report->stats.retries, 6);
+  EXPECT_GE(report->stats.throttled, seconds(90));
+  EXPECT_GE(clock_.Now() - sync_start, seconds(90)) << "no request before the reset";
   ExpectSnapshotMatchesSim();
 }
 
@@ -391,6 +400,45 @@ TEST_F(SyncSimTest, LastActiveDatesMerged) {
     ASSERT_NE(it, (*loaded)->accounts.end());
     EXPECT_EQ(it->added_to_org, want.added_to_org) << want.id;
   }
+}
+
+// The simulator allows 10 last-active calls a minute per key, for every account together. The
+// sync reads the dates of every managed account without a 429 and within 1.05 x N/R minutes.
+TEST_F(SyncSimTest, LastActiveDatesWithinSharedRateLimit) {
+  StartSim(60);
+  constexpr int kPerMinute = 10;
+  SetFault("v1.last_active", RateLimited(kPerMinute, kPerMinute, std::nullopt));
+  const auto started = clock_.Now();
+  auto report = Sync(nullptr, seconds(10), true);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  const auto elapsed = clock_.Now() - started;
+  const double n = static_cast<double>(report->managed);
+  ASSERT_GT(n, 2.0 * kPerMinute) << "enough accounts to need more than one minute";
+  EXPECT_EQ(report->stats.retries, 0) << "no call earned a 429";
+  // The bucket allows 10 at once, then one call every 6 s.
+  EXPECT_GE(elapsed, seconds(static_cast<int64_t>((n - kPerMinute) * 6)));
+  EXPECT_LE(elapsed, milliseconds(static_cast<int64_t>(1.05 * n / kPerMinute * 60'000)));
+  ExpectSnapshotMatchesSim();
+}
+
+TEST(RulesNeedingLastActive, OnlyRulesSelectingOnActivity) {
+  auto parsed = rules::ParseRuleFile(R"(rules:
+  - name: stale
+    select: {inactive_days: 90}
+    actions: [suspend]
+  - name: contractors
+    select: {email_domains: [contractor.example]}
+    actions: [report]
+  - name: never-used
+    select: {never_active_days: 30}
+    actions: [report]
+)",
+                                     "rules.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(RulesNeedingLastActive(*parsed), (std::vector<std::string>{"stale", "never-used"}));
+  parsed->erase(parsed->begin());
+  parsed->pop_back();
+  EXPECT_TRUE(RulesNeedingLastActive(*parsed).empty());
 }
 
 TEST_F(SyncSimTest, EmptyDirectoryAfterNonEmptyFlagsDrop) {
