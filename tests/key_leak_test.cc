@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/time.h"
 #include "sim/sim_server.h"
 #include "store/sqlite.h"
 
@@ -86,7 +87,7 @@ struct Output {
   std::string err;
 };
 
-class KeyLeakTest : public ::testing::Test {
+class OrgKeyCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_GE(sodium_init(), 0);
@@ -216,13 +217,15 @@ class KeyLeakTest : public ::testing::Test {
 
   // Writes the key to a file outside every data directory, connects org "acme" with it and
   // deletes the file, so the files searched later hold the key only if adminauto wrote it.
-  void ConnectOrg(const fs::path& data_dir, const std::vector<std::string>& env) {
+  void ConnectOrg(const fs::path& data_dir, const std::vector<std::string>& env,
+                  const std::vector<std::string>& extra = {}) {
     const fs::path key_file = root_ / "api.key";
     std::ofstream(key_file) << kApiKey << "\n";
-    Output connect = Run(data_dir,
-                         {"org", "connect", "acme", "--org-id", sim_->org_id(), "--base-url",
-                          sim_->base_url(), "--api-key-file", key_file.string()},
-                         env);
+    std::vector<std::string> args = {
+        "org",        "connect",        "acme",           "--org-id",       sim_->org_id(),
+        "--base-url", sim_->base_url(), "--api-key-file", key_file.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Output connect = Run(data_dir, args, env);
     fs::remove(key_file);
     ASSERT_EQ(connect.exit_code, 0) << connect.err;
   }
@@ -335,7 +338,7 @@ class KeyLeakTest : public ::testing::Test {
   std::string proc_samples_;
 };
 
-TEST_F(KeyLeakTest, KeyAppearsNowhereInDirectOrGatewayMode) {
+TEST_F(OrgKeyCliTest, KeyAppearsNowhereInDirectOrGatewayMode) {
   // Direct mode: the master key file provider, each command unseals the key itself.
   const fs::path direct = root_ / "direct";
   Output init = Run(direct, {"init"}, BaseEnv());
@@ -371,7 +374,7 @@ TEST_F(KeyLeakTest, KeyAppearsNowhereInDirectOrGatewayMode) {
   EXPECT_EQ(FindKey("Bearer " + std::string(kApiKey)), std::string(kApiKey));
 }
 
-TEST_F(KeyLeakTest, GatewayWorkerRunsJobWithoutMasterKey) {
+TEST_F(OrgKeyCliTest, GatewayWorkerRunsJobWithoutMasterKey) {
   const fs::path dir = root_ / "worker";
   ASSERT_NO_FATAL_FAILURE(PrepareGateway(dir));
   // The worker has neither a master key file nor the variable, and the vault is configured
@@ -390,6 +393,72 @@ TEST_F(KeyLeakTest, GatewayWorkerRunsJobWithoutMasterKey) {
   EXPECT_GT(Succeeded("v2.users.restore"), 0);
   Output runs = Run(dir, {"runs", "show", run_id}, worker_env);
   EXPECT_EQ(runs.exit_code, 0) << runs.err;
+}
+
+TEST_F(OrgKeyCliTest, RejectedKeyPausesOrg) {
+  // Direct mode: the key works for sync and plan, then the API starts rejecting it.
+  const fs::path direct = root_ / "direct";
+  ASSERT_EQ(Run(direct, {"init"}, BaseEnv()).exit_code, 0);
+  ConnectOrg(direct, BaseEnv());
+  ASSERT_EQ(Run(direct, {"sync", "acme", "--last-active"}, BaseEnv()).exit_code, 0);
+  const std::string plan_file = (root_ / "direct.plan").string();
+  ASSERT_EQ(
+      Run(direct,
+          {"plan", "--rules", (root_ / "rules.yaml").string(), "--org", "acme", "--out", plan_file},
+          BaseEnv())
+          .exit_code,
+      0);
+  sim::Faults revoked;
+  revoked.key_expires_at = ToTimestamp(std::chrono::system_clock::now()) - std::chrono::hours(1);
+  sim_->SetFaults(revoked);
+
+  Output applied = Run(direct, {"apply", plan_file, "--yes"}, BaseEnv());
+  EXPECT_NE(applied.exit_code, 0);
+  EXPECT_NE(applied.err.find("automation for this org is paused"), std::string::npos)
+      << applied.err;
+  EXPECT_NE(applied.err.find("adminauto org replace-key acme"), std::string::npos);
+  Output shown = Run(direct, {"org", "show", "acme"}, BaseEnv());
+  EXPECT_NE(shown.out.find("invalid"), std::string::npos) << shown.out;
+  // Paused: the next command stops before it sends anything.
+  const size_t mutations = sim_->Mutations().size();
+  Output again = Run(direct, {"apply", plan_file, "--yes"}, BaseEnv());
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("is invalid"), std::string::npos) << again.err;
+  EXPECT_EQ(sim_->Mutations().size(), mutations);
+
+  // Gateway mode: the gateway marks the key invalid, and the worker reports the pause.
+  const fs::path gateway = root_ / "gateway";
+  ASSERT_NO_FATAL_FAILURE(PrepareGateway(gateway));
+  Output synced = Run(gateway, {"sync", "acme", "--gateway", gateway_socket_}, BaseEnv());
+  EXPECT_EQ(synced.exit_code, 1);
+  EXPECT_NE(synced.err.find("automation for this org is paused"), std::string::npos) << synced.err;
+  Output gateway_shown = Run(gateway, {"org", "show", "acme"}, BaseEnv());
+  EXPECT_NE(gateway_shown.out.find("invalid"), std::string::npos) << gateway_shown.out;
+}
+
+TEST_F(OrgKeyCliTest, ExpiringKeyWarnsOnUse) {
+  const fs::path dir = root_ / "expiring";
+  ASSERT_EQ(Run(dir, {"init"}, BaseEnv()).exit_code, 0);
+  const Timestamp expires = ToTimestamp(std::chrono::system_clock::now()) + std::chrono::hours(48);
+  ConnectOrg(dir, BaseEnv(), {"--key-expires", FormatIsoTimestamp(expires)});
+
+  Output listed = Run(dir, {"org", "list"}, BaseEnv());
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.err.find("warning: the API key of org \"acme\" expires at"), std::string::npos)
+      << listed.err;
+  EXPECT_NE(listed.err.find("adminauto org replace-key acme"), std::string::npos);
+
+  Output synced = Run(dir, {"sync", "acme"}, BaseEnv());
+  EXPECT_EQ(synced.exit_code, 0) << synced.err;
+  EXPECT_NE(synced.err.find("org API key expires soon org=acme"), std::string::npos) << synced.err;
+
+  // A key with more than the warning window left gets no warning.
+  const fs::path later = root_ / "later";
+  ASSERT_EQ(Run(later, {"init"}, BaseEnv()).exit_code, 0);
+  ConnectOrg(later, BaseEnv());
+  Output quiet = Run(later, {"sync", "acme"}, BaseEnv());
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("expires soon"), std::string::npos) << quiet.err;
 }
 
 }  // namespace

@@ -64,9 +64,8 @@ struct OrgRegistry {
   }
 };
 
-// Gateway mode: checks the org's key status in the registry (the gateway checks it again) and
-// connects through the gateway, which adds the key. `base_url` is the registry's, against which
-// pagination links are checked.
+// Checks the org's key status in the registry (the gateway checks it again) and returns a
+// transport that sends the org's calls through the gateway at `socket`, which adds the key.
 inline Result<std::unique_ptr<atlassian::HttpTransport>> GatewayTransportFor(
     const std::string& socket, const store::OrgRecord& org) {
   AA_RETURN_IF_ERROR(vault::CheckOrgKeyUsable(org));
@@ -153,6 +152,19 @@ inline Result<std::unique_ptr<engine::OrgSession>> ConnectForChange(
   std::string key(credential.api_key.view());
   return engine::ConnectWithKey(credential.org.name, credential.org.org_id, credential.org.base_url,
                                 key, clock);
+}
+
+// Ends a command that changed an org: when the API rejected the stored key (HTTP 401), marks
+// it invalid, which pauses the org's automation, and adds to `status` what to do. A key from
+// --api-key-file is not stored, so nothing is marked for it.
+inline Status PauseIfKeyRejected(const GlobalOptions& global, const ChangeCommandOptions& options,
+                                 const engine::OrgSession& session, Status status) {
+  if (!*session.key_rejected || !options.api_key_file.empty()) return status;
+  auto marked = vault::MarkOrgApiKeyInvalid(global.data_dir, session.name,
+                                            "the API returned HTTP 401 Unauthorized");
+  const std::string message = marked.ok() ? *marked : marked.status().message();
+  if (status.ok()) return Status(StatusCode::kUnauthenticated, message);
+  return Status(status.code(), status.message() + "\n" + message);
 }
 
 inline engine::ApplyOptions MakeApplyOptions(const GlobalOptions& global,

@@ -29,8 +29,9 @@ Status RunApply(const GlobalOptions& global, const ApplyCommandOptions& options)
   engine::Applier applier(*stores->db, *stores->journal, *stores->audit, *session->client,
                           SystemClock::Instance(), engine::GuardsFor(*stores->snapshots),
                           MakeApplyOptions(global, options.change, *session));
-  return engine::ConfirmAndApply(applier, *stores->journal, input,
-                                 MakeInteraction(options.change, false));
+  Status applied = engine::ConfirmAndApply(applier, *stores->journal, input,
+                                           MakeInteraction(options.change, false));
+  return PauseIfKeyRejected(global, options.change, *session, applied);
 }
 
 const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global) {

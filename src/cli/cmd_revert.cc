@@ -29,8 +29,9 @@ Status RunRevert(const GlobalOptions& global, const RevertCommandOptions& option
   for (const std::string& line : plan.not_revertible) {
     std::cout << "cannot be undone: " << line << "\n";
   }
-  return engine::ConfirmAndApply(applier, *stores->journal, plan.input,
-                                 MakeInteraction(options.change, false));
+  Status applied = engine::ConfirmAndApply(applier, *stores->journal, plan.input,
+                                           MakeInteraction(options.change, false));
+  return PauseIfKeyRejected(global, options.change, *session, applied);
 }
 
 const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global) {

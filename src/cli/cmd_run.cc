@@ -52,8 +52,9 @@ Status RunRule(const GlobalOptions& global, const RunCommandOptions& options) {
   engine::Applier applier(*stores->db, *stores->journal, *stores->audit, *session->client,
                           SystemClock::Instance(), engine::GuardsFor(*stores->snapshots),
                           MakeApplyOptions(global, change, *session));
-  return engine::ConfirmAndApply(applier, *stores->journal, input,
-                                 MakeInteraction(change, options.dry_run));
+  Status applied = engine::ConfirmAndApply(applier, *stores->journal, input,
+                                           MakeInteraction(change, options.dry_run));
+  return PauseIfKeyRejected(global, change, *session, applied);
 }
 
 const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global) {

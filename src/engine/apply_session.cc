@@ -24,6 +24,27 @@ Result<std::string> ReadKeyFile(const std::string& path) {
   return key;
 }
 
+// Passes requests to `inner` and sets `rejected` when a response is HTTP 401.
+class RejectedKeyWatch final : public atlassian::HttpTransport {
+ public:
+  RejectedKeyWatch(std::unique_ptr<atlassian::HttpTransport> inner,
+                   std::shared_ptr<std::atomic<bool>> rejected)
+      : inner_(std::move(inner)), rejected_(std::move(rejected)) {}
+
+  std::vector<atlassian::TransportResult> Send(
+      const std::vector<atlassian::HttpRequest>& requests) override {
+    std::vector<atlassian::TransportResult> results = inner_->Send(requests);
+    for (const atlassian::TransportResult& result : results) {
+      if (result.response && result.response->status == 401) *rejected_ = true;
+    }
+    return results;
+  }
+
+ private:
+  std::unique_ptr<atlassian::HttpTransport> inner_;
+  std::shared_ptr<std::atomic<bool>> rejected_;
+};
+
 std::string Bar(int64_t done, int64_t total, int width) {
   int filled = total > 0 ? static_cast<int>(done * width / total) : width;
   return "[" + std::string(static_cast<size_t>(filled), '#') +
@@ -81,8 +102,8 @@ Result<std::unique_ptr<OrgSession>> ConnectWithTransport(
   options.base_url = base_url;
   options.org_id = org_id;
   session->client = std::make_unique<atlassian::OrgClient>(
-      std::shared_ptr<atlassian::HttpTransport>(std::move(transport)), options, clock,
-      session->budget);
+      std::make_shared<RejectedKeyWatch>(std::move(transport), session->key_rejected), options,
+      clock, session->budget);
   return session;
 }
 

@@ -3,6 +3,7 @@
 // summaries.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <ostream>
@@ -43,6 +44,8 @@ struct OrgSession {
   std::string org_id;
   std::shared_ptr<atlassian::RateBudget> budget;
   std::unique_ptr<atlassian::OrgClient> client;
+  // Set once the API returns HTTP 401 to any request of this session, so the key was rejected.
+  std::shared_ptr<std::atomic<bool>> key_rejected = std::make_shared<std::atomic<bool>>(false);
 };
 
 // Connects to the org `org_id` at `base_url` with `api_key`. The key goes to the HTTP
@@ -54,7 +57,8 @@ Result<std::unique_ptr<OrgSession>> ConnectWithKey(const std::string& name,
                                                    std::string& api_key, Clock& clock);
 
 // Connects to the org `org_id` at `base_url` through `transport`, which adds the credential
-// itself (the key-holding gateway's transport). `clock` must outlive the session.
+// itself (the key-holding gateway's transport). Every response passes through a check that
+// sets `key_rejected` on HTTP 401. `clock` must outlive the session.
 Result<std::unique_ptr<OrgSession>> ConnectWithTransport(
     const std::string& name, const std::string& org_id, const std::string& base_url,
     std::unique_ptr<atlassian::HttpTransport> transport, Clock& clock);
