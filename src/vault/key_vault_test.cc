@@ -234,5 +234,38 @@ TEST_F(KeyVaultTest, WrongMasterKeyCannotOpen) {
   EXPECT_EQ((*vault)->OpenApiKey("org-a").status().code(), StatusCode::kDataLoss);
 }
 
+TEST_F(KeyVaultTest, VerifyRejectsDifferentMasterKey) {
+  OpenVault();
+  ASSERT_TRUE(vault_->StoreApiKey("org-a", AsBytes(kKeyA)).ok());
+  EXPECT_TRUE(vault_->VerifyMasterKey().ok());
+
+  const std::string other = (fs::path(dir_) / "other.key").string();
+  ASSERT_TRUE(CreateMasterKeyFile(other).ok());
+  auto provider = OpenMasterKeyFile(other);
+  ASSERT_TRUE(provider.ok());
+  auto vault = KeyVault::Open(*db_, std::move(provider).value(), "", clock_);
+  ASSERT_TRUE(vault.ok());
+  Status verified = (*vault)->VerifyMasterKey();
+  EXPECT_EQ(verified.code(), StatusCode::kDataLoss);
+  EXPECT_NE(verified.message().find("different key"), std::string::npos) << verified.message();
+}
+
+TEST_F(KeyVaultTest, VerifyRejectsMissingActiveVersion) {
+  OpenVault();
+  ASSERT_TRUE(vault_->StoreApiKey("org-a", AsBytes(kKeyA)).ok());
+  auto added = vault_->AddMasterKeyVersion();
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  ASSERT_TRUE(vault_->PromoteMasterKey(*added).ok());
+  // A provider that holds only version 1 while the database expects version 2 to be active.
+  auto version_one = ParseMasterKeyList("1:" + std::string(NewBase64MasterKey().view()));
+  ASSERT_TRUE(version_one.ok()) << version_one.status().ToString();
+  auto vault = KeyVault::Open(*db_, std::move(version_one).value(), "", clock_);
+  ASSERT_TRUE(vault.ok());
+  Status verified = (*vault)->VerifyMasterKey();
+  EXPECT_EQ(verified.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(verified.message().find("active master key version 2"), std::string::npos)
+      << verified.message();
+}
+
 }  // namespace
 }  // namespace adminauto::vault
