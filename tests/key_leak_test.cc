@@ -159,7 +159,22 @@ class OrgKeyCliTest : public ::testing::Test {
     std::string environ = ReadFile(proc / "environ");
     if (cmdline.find("adminauto") == std::string::npos) return;  // before exec or after exit
     ++samples_taken_;
+    environ_samples_ += environ.find("PATH=") != std::string::npos;
     proc_samples_ += cmdline + "\n" + environ + "\n";
+  }
+
+  // Returns the soft "Max core file size" limit of `pid` from /proc/PID/limits.
+  static std::string CoreFileLimit(pid_t pid) {
+    std::istringstream limits(ReadFile(fs::path("/proc") / std::to_string(pid) / "limits"));
+    std::string line;
+    while (std::getline(limits, line)) {
+      if (!line.starts_with("Max core file size")) continue;
+      std::istringstream fields(line.substr(std::string_view("Max core file size").size()));
+      std::string soft;
+      fields >> soft;
+      return soft;
+    }
+    return "";
   }
 
   // Runs `adminauto --data-dir DIR ARGS` to completion, sampling it and the gateway meanwhile.
@@ -196,6 +211,8 @@ class OrgKeyCliTest : public ::testing::Test {
     ASSERT_NE(ReadFile(out).find("gateway listening on " + gateway_socket_), std::string::npos)
         << ReadFile(err);
     Sample(gateway_pid_);
+    // The gateway holds keys in memory, so it must not be able to write a core file.
+    EXPECT_EQ(CoreFileLimit(gateway_pid_), "0");
   }
 
   void StopGateway() {
@@ -335,6 +352,9 @@ class OrgKeyCliTest : public ::testing::Test {
   std::string gateway_socket_;
   int spawned_ = 0;
   int samples_taken_ = 0;
+  // Samples whose environment could be read: adminauto makes itself non-dumpable, so only a
+  // process with CAP_SYS_PTRACE (root) can read its /proc/PID/environ.
+  int environ_samples_ = 0;
   std::string proc_samples_;
 };
 
@@ -356,6 +376,12 @@ TEST_F(OrgKeyCliTest, KeyAppearsNowhereInDirectOrGatewayMode) {
   EXPECT_GT(Succeeded("v2.users.suspend"), 0);
   EXPECT_GT(Succeeded("v2.users.restore"), 0);
   EXPECT_GT(samples_taken_, 20);
+  if (::geteuid() == 0) {
+    EXPECT_GT(environ_samples_, 20);
+  } else {
+    std::cerr << "not root: /proc/PID/environ of the non-dumpable adminauto processes is not "
+                 "readable, so only their command lines were searched\n";
+  }
 
   // Every file the commands left: both data directories with the database, its -wal and
   // -shm, the key file, locks, plan files, audit exports and every command's output.
