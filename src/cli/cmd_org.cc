@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/data_dir_setup.h"
 #include "core/time.h"
 #include "store/org_store.h"
 #include "vault/key_input.h"
@@ -140,12 +141,7 @@ Status RunConnect(const GlobalOptions& global, const ConnectArgs& args) {
   org.key_expires_at = expires;
   org.key_updated_at = now;
   org.created_at = now;
-  // The org row and its sealed key are written in one transaction.
-  store::Transaction tx(*dir.db);
-  AA_RETURN_IF_ERROR(tx.status());
-  AA_RETURN_IF_ERROR(dir.orgs->Insert(org));
-  AA_RETURN_IF_ERROR(dir.vault->StoreApiKey(org.org_id, key.bytes()));
-  AA_RETURN_IF_ERROR(tx.Commit());
+  AA_RETURN_IF_ERROR(StoreOrgConnection(dir, org, key));
 
   std::cout << "connected org " << org.name << " (org id " << org.org_id << ", region "
             << org.region << ", " << org.base_url << "); API key sealed, expires "

@@ -436,7 +436,8 @@ void Applier::WaitNotice(const store::JournalRun& run) {
   options_.progress(progress);
 }
 
-Result<RevertPlan> Applier::PlanRevert(std::string_view run_id) {
+Result<RevertPlan> Applier::PlanRevert(std::string_view run_id,
+                                       std::optional<int64_t> only_action) {
   AA_ASSIGN_OR_RETURN(std::optional<store::JournalRun> run, journal_.GetRun(run_id));
   if (!run) {
     return NotFound("run " + std::string(run_id) +
@@ -451,10 +452,19 @@ Result<RevertPlan> Applier::PlanRevert(std::string_view run_id) {
   plan.input.fingerprint = run->plan_fingerprint;
   plan.input.source = run->id;
   plan.input.reverts_run = run->id;
+  if (only_action) {
+    if (*only_action < 0 || *only_action >= static_cast<int64_t>(actions.size())) {
+      return NotFound("run " + run->id + " has no action " + std::to_string(*only_action) +
+                      "; `adminauto runs show " + run->id + "` lists its actions");
+    }
+    // A key of its own, so a later revert of the whole run is a new run too.
+    plan.input.plan_key += ":action:" + std::to_string(*only_action);
+  }
 
   // Undo newest first, so changes to one account are unwound in reverse order.
   for (auto it = actions.rbegin(); it != actions.rend(); ++it) {
     const store::JournalAction& action = *it;
+    if (only_action && action.index != *only_action) continue;
     if (action.state == ActionState::kSent) {
       return FailedPrecondition("run " + run->id + " has a change in state sent (action " +
                                 std::to_string(action.index) + ", account " + action.account_id +

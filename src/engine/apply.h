@@ -135,8 +135,11 @@ class Applier {
 
   // Builds the revert of run `run_id`: the inverse of each verified change, newest first.
   // FailedPrecondition when the run still has changes in state "sent"; NotFound for an
-  // unknown run.
-  Result<RevertPlan> PlanRevert(std::string_view run_id);
+  // unknown run. With `only_action` (a 0-based index in the run), the revert covers that one
+  // action and is a run of its own, apart from a later revert of the whole run. NotFound when
+  // the run has no such action.
+  Result<RevertPlan> PlanRevert(std::string_view run_id,
+                                std::optional<int64_t> only_action = std::nullopt);
 
  private:
   Result<store::JournalRun> StartOrResume(const ApplyInput& input, bool* resumed);
