@@ -24,6 +24,7 @@
 #include "core/time.h"
 #include "sim/sim_server.h"
 #include "store/sqlite.h"
+#include "vault/test_util.h"
 
 namespace adminauto {
 namespace {
@@ -42,40 +43,11 @@ constexpr std::string_view kRules = R"(rules:
     limits: {max_accounts: 1000, max_fraction: 1.0}
 )";
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string Base64(std::string_view bytes, int variant) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), variant);
-  out.resize(out.size() - 1);
-  return out;
-}
-
-std::string Hex(std::string_view bytes, bool upper) {
-  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
-// Every form of the key the test looks for: raw, base64 (both alphabets) and hex (both cases).
-std::vector<std::string> Encodings(std::string_view key) {
-  return {std::string(key), Base64(key, sodium_base64_VARIANT_ORIGINAL),
-          Base64(key, sodium_base64_VARIANT_URLSAFE_NO_PADDING), Hex(key, false), Hex(key, true)};
-}
+using vault::testing::ReadWholeFile;
 
 // Names the first encoding of kApiKey found in `bytes`, or returns "".
 std::string FindKey(std::string_view bytes) {
-  for (const std::string& encoding : Encodings(kApiKey)) {
+  for (const std::string& encoding : vault::testing::KeyEncodings(kApiKey)) {
     if (bytes.find(encoding) != std::string_view::npos) return encoding;
   }
   return "";
@@ -155,8 +127,8 @@ class OrgKeyCliTest : public ::testing::Test {
   // Appends what /proc shows of `pid`'s command line and environment to the samples.
   void Sample(pid_t pid) {
     const fs::path proc = fs::path("/proc") / std::to_string(pid);
-    std::string cmdline = ReadFile(proc / "cmdline");
-    std::string environ = ReadFile(proc / "environ");
+    std::string cmdline = ReadWholeFile(proc / "cmdline");
+    std::string environ = ReadWholeFile(proc / "environ");
     if (cmdline.find("adminauto") == std::string::npos) return;  // before exec or after exit
     ++samples_taken_;
     environ_samples_ += environ.find("PATH=") != std::string::npos;
@@ -165,7 +137,7 @@ class OrgKeyCliTest : public ::testing::Test {
 
   // Returns the soft "Max core file size" limit of `pid` from /proc/PID/limits.
   static std::string CoreFileLimit(pid_t pid) {
-    std::istringstream limits(ReadFile(fs::path("/proc") / std::to_string(pid) / "limits"));
+    std::istringstream limits(ReadWholeFile(fs::path("/proc") / std::to_string(pid) / "limits"));
     std::string line;
     while (std::getline(limits, line)) {
       if (!line.starts_with("Max core file size")) continue;
@@ -193,8 +165,8 @@ class OrgKeyCliTest : public ::testing::Test {
     }
     Output output;
     output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    output.out = ReadFile(out);
-    output.err = ReadFile(err);
+    output.out = ReadWholeFile(out);
+    output.err = ReadWholeFile(err);
     return output;
   }
 
@@ -205,11 +177,11 @@ class OrgKeyCliTest : public ::testing::Test {
     const fs::path err = root_ / "logs" / "gateway.err";
     gateway_pid_ = Spawn({"--data-dir", data_dir.string(), "gateway", "--socket", gateway_socket_},
                          env, "", out, err);
-    for (int i = 0; i < 500 && ReadFile(out).find("listening") == std::string::npos; ++i) {
+    for (int i = 0; i < 500 && ReadWholeFile(out).find("listening") == std::string::npos; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    ASSERT_NE(ReadFile(out).find("gateway listening on " + gateway_socket_), std::string::npos)
-        << ReadFile(err);
+    ASSERT_NE(ReadWholeFile(out).find("gateway listening on " + gateway_socket_), std::string::npos)
+        << ReadWholeFile(err);
     Sample(gateway_pid_);
     // The gateway holds keys in memory, so it must not be able to write a core file.
     EXPECT_EQ(CoreFileLimit(gateway_pid_), "0");
@@ -311,8 +283,8 @@ class OrgKeyCliTest : public ::testing::Test {
   std::string NewMasterKey() const {
     unsigned char key[32];
     randombytes_buf(key, sizeof key);
-    return Base64(std::string_view(reinterpret_cast<char*>(key), sizeof key),
-                  sodium_base64_VARIANT_ORIGINAL);
+    return vault::testing::Base64(std::string_view(reinterpret_cast<char*>(key), sizeof key),
+                                  sodium_base64_VARIANT_ORIGINAL);
   }
 
   // Sets up DIR for gateway mode: init with the env provider, connect acme, start the gateway
@@ -391,7 +363,7 @@ TEST_F(OrgKeyCliTest, KeyAppearsNowhereInDirectOrGatewayMode) {
     if (!entry.is_regular_file()) continue;
     ++files;
     saw_wal = saw_wal || entry.path().filename() == "adminauto.db-wal";
-    EXPECT_EQ(FindKey(ReadFile(entry.path())), "") << entry.path();
+    EXPECT_EQ(FindKey(ReadWholeFile(entry.path())), "") << entry.path();
   }
   EXPECT_GT(files, 30);
   EXPECT_TRUE(saw_wal);

@@ -18,11 +18,11 @@
 //
 // The socket is created mode 0600, and every connection's peer user id (SO_PEERCRED) must be
 // the gateway's own or one given with --allow-uid. Without its master key the gateway starts
-// sealed: it answers health and unseal requests only, and refuses API requests with the reason.
+// sealed: it serves health and unseal requests only, and rejects API requests with the reason.
 //
 // Workers pick GatewayTransport with `--gateway SOCKET` or ADMINAUTO_GATEWAY_SOCKET on sync,
-// apply, run and revert (cli/apply_options.h); they then read only the org registry and never
-// load the master key or open a stored key.
+// apply, run and revert (cli/apply_options.h). They then read only the org registry, so they
+// never load the master key or open a stored key.
 #pragma once
 
 #include "gateway/policy.h"

@@ -48,7 +48,7 @@ struct GatewayError {
 
 struct GatewayResponse {
   std::optional<atlassian::HttpResponse> response;
-  std::optional<GatewayHealth> health;  // the answer to health and unseal requests
+  std::optional<GatewayHealth> health;  // the reply to health and unseal requests
   GatewayError error;                   // meaningful only when both are empty
 };
 

@@ -25,8 +25,8 @@ class Backend {
   virtual atlassian::TransportResult Forward(const std::string& org_id,
                                              const atlassian::HttpRequest& request) = 0;
 
-  // Whether the backend can open keys. The server forwards nothing while it is sealed and
-  // answers API requests with a "sealed" error carrying the reason. A backend without a
+  // Reports whether the backend can open keys. The server forwards nothing while it is sealed and
+  // replies to API requests with a "sealed" error carrying the reason. A backend without a
   // master key of its own is never sealed.
   virtual GatewayHealth Health() { return {false, "", ""}; }
 

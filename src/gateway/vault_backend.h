@@ -2,9 +2,9 @@
 // each request, paces it with the org's rate budget, sends it with the libcurl transport and
 // wipes the key. A 401 marks the org's key invalid, which pauses the org's automation.
 //
-// Without its master key the backend starts sealed: Health() says why, Forward() refuses, and
-// Unseal() opens the configured provider again (a key file whose mode was fixed, a token that
-// became available) or takes the environment provider's key sent over the socket.
+// Without its master key the backend starts sealed: Health() returns the reason, the server rejects
+// API requests, and Unseal() opens the configured provider again (a key file whose mode was fixed,
+// a token that became available) or takes the environment provider's key sent over the socket.
 #pragma once
 
 #include <map>

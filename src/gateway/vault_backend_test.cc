@@ -47,8 +47,20 @@ class VaultBackendTest : public ::testing::Test {
     AddOrg(**orgs, **key_vault, "revoked", "org-revoked", kRevokedKey);
   }
   void TearDown() override {
+    gateway_.reset();
+    backend_.reset();
     server_.reset();
     fs::remove_all(dir_);
+  }
+
+  // Opens the backend on dir_ and serves it on dir_/gateway.sock.
+  void StartGateway() {
+    auto backend = VaultBackend::Open(dir_, clock_);
+    ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+    backend_ = std::move(backend).value();
+    auto gateway = GatewayServer::Start(dir_ + "/gateway.sock", *backend_);
+    ASSERT_TRUE(gateway.ok()) << gateway.status().ToString();
+    gateway_ = std::move(gateway).value();
   }
 
   void AddOrg(store::OrgStore& orgs, vault::KeyVault& key_vault, const std::string& name,
@@ -65,6 +77,8 @@ class VaultBackendTest : public ::testing::Test {
   std::string dir_;
   SystemClock& clock_ = SystemClock::Instance();
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<VaultBackend> backend_;
+  std::unique_ptr<GatewayServer> gateway_;
 };
 
 TEST_F(VaultBackendTest, InjectsKeyThroughSocket) {
@@ -103,11 +117,8 @@ atlassian::TransportResult ListUsers(const std::string& socket, const std::strin
 
 TEST_F(VaultBackendTest, SealedGatewayAnswersOnlyHealthAndUnseal) {
   ASSERT_EQ(::chmod((dir_ + "/master.key").c_str(), 0644), 0);
-  auto backend = VaultBackend::Open(dir_, clock_);
-  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(StartGateway());
   const std::string socket = dir_ + "/gateway.sock";
-  auto gateway = GatewayServer::Start(socket, **backend);
-  ASSERT_TRUE(gateway.ok()) << gateway.status().ToString();
 
   auto health = QueryGatewayHealth(socket);
   ASSERT_TRUE(health.ok()) << health.status().ToString();
@@ -121,7 +132,7 @@ TEST_F(VaultBackendTest, SealedGatewayAnswersOnlyHealthAndUnseal) {
       << refused.error.message;
   EXPECT_NE(refused.error.message.find("adminauto gateway unseal"), std::string::npos);
 
-  // Unsealing fails while the file is still readable by others, and says why.
+  // Unsealing fails while the file is still readable by others, and the error gives the reason.
   auto still_sealed = UnsealGateway(socket, "");
   ASSERT_FALSE(still_sealed.ok());
   EXPECT_NE(still_sealed.status().message().find("chmod 600"), std::string::npos);
@@ -160,11 +171,8 @@ class EnvVaultBackendTest : public VaultBackendTest {
 };
 
 TEST_F(EnvVaultBackendTest, UnsealsWithKeySentOverSocket) {
-  auto backend = VaultBackend::Open(dir_, clock_);
-  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(StartGateway());
   const std::string socket = dir_ + "/gateway.sock";
-  auto gateway = GatewayServer::Start(socket, **backend);
-  ASSERT_TRUE(gateway.ok()) << gateway.status().ToString();
   auto health = QueryGatewayHealth(socket);
   ASSERT_TRUE(health.ok()) << health.status().ToString();
   EXPECT_TRUE(health->sealed);

@@ -2,7 +2,6 @@
 // including the leak test: a known API key must not appear in the database, its WAL or any
 // command output, raw, base64 or hex.
 #include <gtest/gtest.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,6 +13,7 @@
 #include "core/clock.h"
 #include "store/sqlite.h"
 #include "vault/org_keys.h"
+#include "vault/test_util.h"
 
 namespace adminauto::vault {
 namespace {
@@ -29,41 +29,13 @@ struct Output {
   std::string err;
 };
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::ReadWholeFile;
 
-std::string Base64(std::string_view bytes, int variant) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), variant);
-  out.resize(out.size() - 1);
-  return out;
-}
-
-std::string Hex(std::string_view bytes, bool upper) {
-  static const char* lower_digits = "0123456789abcdef";
-  static const char* upper_digits = "0123456789ABCDEF";
-  const char* digits = upper ? upper_digits : lower_digits;
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
-// Every encoding of `key` the leak test looks for.
+// Every encoding of `key` the leak test looks for, and its first 16 bytes.
 std::vector<std::string> Encodings(std::string_view key) {
-  return {std::string(key),
-          Base64(key, sodium_base64_VARIANT_ORIGINAL),
-          Base64(key, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-          Hex(key, false),
-          Hex(key, true),
-          std::string(key.substr(0, 16))};
+  std::vector<std::string> encodings = testing::KeyEncodings(key);
+  encodings.push_back(std::string(key.substr(0, 16)));
+  return encodings;
 }
 
 class OrgCliTest : public ::testing::Test {
@@ -89,8 +61,8 @@ class OrgCliTest : public ::testing::Test {
     int status = std::system(command.c_str());
     Output output;
     output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    output.out = ReadFile(out);
-    output.err = ReadFile(err);
+    output.out = ReadWholeFile(out);
+    output.err = ReadWholeFile(err);
     all_output_ += output.out + output.err;
     return output;
   }
@@ -159,7 +131,7 @@ TEST_F(OrgCliTest, KeyLeaksNowhere) {
   for (const auto& name : files) {
     const fs::path path = fs::path(data_dir_) / name;
     if (!fs::exists(path)) continue;
-    const std::string bytes = ReadFile(path);
+    const std::string bytes = ReadWholeFile(path);
     for (const auto& encoding : Encodings(kApiKey)) {
       EXPECT_EQ(bytes.find(encoding), std::string::npos) << name << " contains " << encoding;
     }
@@ -295,7 +267,7 @@ TEST_F(OrgCliTest, MasterRotationKeepsOrgKeys) {
   EXPECT_NE(rotate.out.find("re-wrapped 2 data keys"), std::string::npos) << rotate.out;
 
   // Only version 2 is left in the key file.
-  std::istringstream lines(ReadFile(data_dir_ + "/master.key"));
+  std::istringstream lines(ReadWholeFile(data_dir_ + "/master.key"));
   std::string line;
   int keys = 0;
   while (std::getline(lines, line)) {

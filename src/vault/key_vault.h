@@ -60,7 +60,7 @@ class KeyVault {
 
   SealStatus status();
 
-  // Checks that the provider holds the master key the database expects: it has the active
+  // Checks that the provider contains the master key the database expects: it has the active
   // version, and it opens one stored data key wrapped by each version in use. kDataLoss when
   // a data key does not open (a different master key), kFailedPrecondition when sealed.
   Status VerifyMasterKey();

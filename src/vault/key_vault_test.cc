@@ -50,6 +50,18 @@ class KeyVaultTest : public ::testing::Test {
     return std::string(key->view());
   }
 
+  // Opens the same database with another installation's key file of the same version number.
+  std::unique_ptr<KeyVault> OpenWithOtherKeyFile() {
+    const std::string other = (fs::path(dir_) / "other.key").string();
+    EXPECT_TRUE(CreateMasterKeyFile(other).ok());
+    auto provider = OpenMasterKeyFile(other);
+    EXPECT_TRUE(provider.ok());
+    if (!provider.ok()) return nullptr;
+    auto vault = KeyVault::Open(*db_, std::move(provider).value(), "", clock_);
+    EXPECT_TRUE(vault.ok());
+    return vault.ok() ? std::move(vault).value() : nullptr;
+  }
+
   std::vector<store::DataKeyRow> DataKeys() {
     auto rows = vault_->keys().ListDataKeys();
     EXPECT_TRUE(rows.ok());
@@ -224,14 +236,9 @@ TEST_F(KeyVaultTest, SealedVaultSaysWhy) {
 TEST_F(KeyVaultTest, WrongMasterKeyCannotOpen) {
   OpenVault();
   ASSERT_TRUE(vault_->StoreApiKey("org-a", AsBytes(kKeyA)).ok());
-  // Another installation's key file with the same version number.
-  const std::string other = (fs::path(dir_) / "other.key").string();
-  ASSERT_TRUE(CreateMasterKeyFile(other).ok());
-  auto provider = OpenMasterKeyFile(other);
-  ASSERT_TRUE(provider.ok());
-  auto vault = KeyVault::Open(*db_, std::move(provider).value(), "", clock_);
-  ASSERT_TRUE(vault.ok());
-  EXPECT_EQ((*vault)->OpenApiKey("org-a").status().code(), StatusCode::kDataLoss);
+  std::unique_ptr<KeyVault> vault = OpenWithOtherKeyFile();
+  ASSERT_NE(vault, nullptr);
+  EXPECT_EQ(vault->OpenApiKey("org-a").status().code(), StatusCode::kDataLoss);
 }
 
 TEST_F(KeyVaultTest, VerifyRejectsDifferentMasterKey) {
@@ -239,13 +246,9 @@ TEST_F(KeyVaultTest, VerifyRejectsDifferentMasterKey) {
   ASSERT_TRUE(vault_->StoreApiKey("org-a", AsBytes(kKeyA)).ok());
   EXPECT_TRUE(vault_->VerifyMasterKey().ok());
 
-  const std::string other = (fs::path(dir_) / "other.key").string();
-  ASSERT_TRUE(CreateMasterKeyFile(other).ok());
-  auto provider = OpenMasterKeyFile(other);
-  ASSERT_TRUE(provider.ok());
-  auto vault = KeyVault::Open(*db_, std::move(provider).value(), "", clock_);
-  ASSERT_TRUE(vault.ok());
-  Status verified = (*vault)->VerifyMasterKey();
+  std::unique_ptr<KeyVault> vault = OpenWithOtherKeyFile();
+  ASSERT_NE(vault, nullptr);
+  Status verified = vault->VerifyMasterKey();
   EXPECT_EQ(verified.code(), StatusCode::kDataLoss);
   EXPECT_NE(verified.message().find("different key"), std::string::npos) << verified.message();
 }
@@ -256,7 +259,7 @@ TEST_F(KeyVaultTest, VerifyRejectsMissingActiveVersion) {
   auto added = vault_->AddMasterKeyVersion();
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   ASSERT_TRUE(vault_->PromoteMasterKey(*added).ok());
-  // A provider that holds only version 1 while the database expects version 2 to be active.
+  // A provider that contains only version 1 while the database expects version 2 to be active.
   auto version_one = ParseMasterKeyList("1:" + std::string(NewBase64MasterKey().view()));
   ASSERT_TRUE(version_one.ok()) << version_one.status().ToString();
   auto vault = KeyVault::Open(*db_, std::move(version_one).value(), "", clock_);

@@ -77,7 +77,7 @@ Result<std::string> MarkOrgApiKeyInvalid(const std::string& data_dir, std::strin
                                          std::string_view reason);
 
 // Checks that `org`'s key is usable now: valid and not expired (kUnauthenticated with a
-// message that says what to do otherwise). Logs a warning when it expires within
+// message naming the fix otherwise). Logs a warning when it expires within
 // kExpiryWarningDays. Reads only the registry row, never the key.
 Status CheckOrgKeyUsable(const store::OrgRecord& org, Clock& clock = SystemClock::Instance());
 
