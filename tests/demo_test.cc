@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_process.h"
 #include "http/test_client.h"
 
 namespace adminauto {
@@ -30,12 +31,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using std::chrono::sys_days;
 using SteadyClock = std::chrono::steady_clock;
-
-struct Output {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 // Splits one CSV line into fields. Quoted fields may contain commas and doubled quotes.
 std::vector<std::string> SplitCsv(const std::string& line) {
@@ -160,23 +155,10 @@ class DemoTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs the binary with `args` (already shell-quoted) on the test's data directory.
-  Output Run(const std::string& args) {
-    std::string err_file = (dir_ / "stderr.txt").string();
-    std::string command = std::string(ADMINAUTO_BINARY) + " --data-dir " + data_dir_ + " " + args +
-                          " 2>" + err_file + " </dev/null";
-    Output output;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return output;
-    std::array<char, 65536> buffer;
-    size_t n;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-      output.out.append(buffer.data(), n);
-    }
-    int status = ::pclose(pipe);
-    output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream err(err_file);
-    output.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-    return output;
+  testing::CommandOutput Run(const std::string& args) {
+    return testing::RunShell(
+        std::string(ADMINAUTO_BINARY) + " --data-dir " + data_dir_ + " " + args,
+        (dir_ / "stderr.txt").string());
   }
 
   std::string export_;
@@ -313,7 +295,7 @@ TEST_F(DemoTest, AppliesAuditsAndRevertsOne) {
 
   // The journal: one apply run holding exactly the expected accounts, all verified, and one
   // revert run of one action.
-  Output runs = Run("runs list --format json");
+  testing::CommandOutput runs = Run("runs list --format json");
   ASSERT_EQ(runs.exit_code, 0) << runs.err;
   json::array run_list = json::parse(runs.out).as_array();
   ASSERT_EQ(run_list.size(), 2u) << runs.out;
@@ -326,7 +308,7 @@ TEST_F(DemoTest, AppliesAuditsAndRevertsOne) {
   ASSERT_FALSE(apply_run.empty());
   ASSERT_FALSE(revert_run.empty());
 
-  Output shown = Run("runs show " + apply_run + " --format json");
+  testing::CommandOutput shown = Run("runs show " + apply_run + " --format json");
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   json::object applied = json::parse(shown.out).as_object();
   std::set<std::string> suspended;
@@ -337,7 +319,7 @@ TEST_F(DemoTest, AppliesAuditsAndRevertsOne) {
   }
   EXPECT_EQ(suspended, expected);
 
-  Output reverted = Run("runs show " + revert_run + " --format json");
+  testing::CommandOutput reverted = Run("runs show " + revert_run + " --format json");
   ASSERT_EQ(reverted.exit_code, 0) << reverted.err;
   json::array revert_actions = json::parse(reverted.out).at("actions").as_array();
   ASSERT_EQ(revert_actions.size(), 1u);
@@ -351,13 +333,13 @@ TEST_F(DemoTest, AppliesAuditsAndRevertsOne) {
     EXPECT_EQ(membership[id], id == restored ? "active" : "suspended") << id;
   }
 
-  Output verify = Run("audit verify");
+  testing::CommandOutput verify = Run("audit verify");
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
   EXPECT_NE(verify.out.find("audit log intact"), std::string::npos) << verify.out;
 }
 
 TEST_F(DemoTest, HelpDescribesTheMainJob) {
-  Output help = Run("demo --help");
+  testing::CommandOutput help = Run("demo --help");
   ASSERT_EQ(help.exit_code, 0) << help.err;
   for (const char* word : {"simulator", "sync", "plan", "apply", "audit", "revert", "--data-dir"}) {
     EXPECT_NE(help.out.find(word), std::string::npos) << word << " missing from\n" << help.out;
@@ -366,7 +348,7 @@ TEST_F(DemoTest, HelpDescribesTheMainJob) {
 
 TEST_F(DemoTest, RefusesADataDirectoryInUse) {
   ASSERT_EQ(Run("init").exit_code, 0);
-  Output o = Run("demo");
+  testing::CommandOutput o = Run("demo");
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.err.find("already holds a database"), std::string::npos) << o.err;
 }
