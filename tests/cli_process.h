@@ -2,6 +2,7 @@
 // with its output, and a command run on a pseudo-terminal, for prompts and the progress bar.
 #pragma once
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -14,9 +15,51 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace adminauto::testing {
+
+// Starts `args` (args[0] is the executable's path) with standard output and error sent to
+// /dev/null, and returns its process id.
+inline pid_t StartProcess(const std::vector<std::string>& args) {
+  // Everything the child needs is prepared before fork(), because the test process runs
+  // simulator threads and the child may then only make async-signal-safe calls.
+  std::vector<char*> argv;
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (null_fd >= 0) {
+      ::dup2(null_fd, STDIN_FILENO);
+      ::dup2(null_fd, STDOUT_FILENO);
+      ::dup2(null_fd, STDERR_FILENO);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  if (null_fd >= 0) ::close(null_fd);
+  return pid;
+}
+
+// Waits up to `limit` for process `pid` and kills it when the limit passes. Returns the wait
+// status and sets `*timed_out` when the process had to be killed.
+inline int WaitOrKill(pid_t pid, std::chrono::milliseconds limit, bool* timed_out) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  *timed_out = false;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      *timed_out = true;
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return status;
+}
 
 struct CommandOutput {
   int exit_code = -1;  // -1 when the process did not exit normally

@@ -2,7 +2,6 @@
 // to resume, 50 times against the simulator. After each resume every planned change must have
 // reached the simulator exactly once (its record of mutating calls proves it), and the
 // journal and the audit log must agree on what was sent and how it ended.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "cli_process.h"
 #include "core/clock.h"
 #include "engine/apply_session.h"
 #include "sim/sim_server.h"
@@ -27,36 +27,12 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr int kRuns = 50;
 constexpr size_t kChangesPerRun = 4;
 
-pid_t StartDriver(const std::vector<std::string>& args) {
-  // Everything the child needs is prepared before fork(): the test process runs simulator
-  // threads, so the child may only make async-signal-safe calls before execv().
-  std::vector<char*> argv;
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-  pid_t pid = fork();
-  if (pid == 0) {
-    // The driver's own log lines are not needed here.
-    if (null_fd >= 0) dup2(null_fd, STDERR_FILENO);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  if (null_fd >= 0) close(null_fd);
-  return pid;
-}
-
 // Waits up to `limit` for `pid`; kills it when the limit passes. Returns the wait status.
 int WaitFor(pid_t pid, milliseconds limit) {
-  auto deadline = SteadyClock::now() + limit;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (SteadyClock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      ADD_FAILURE() << "driver " << pid << " did not finish within " << limit.count() << " ms";
-      return status;
-    }
-    std::this_thread::sleep_for(milliseconds(2));
+  bool timed_out = false;
+  int status = testing::WaitOrKill(pid, limit, &timed_out);
+  if (timed_out) {
+    ADD_FAILURE() << "driver " << pid << " did not finish within " << limit.count() << " ms";
   }
   return status;
 }
@@ -159,7 +135,7 @@ TEST_F(CrashApplyTest, KilledApplyResumesExactlyOnce) {
     if (run == 0) {
       // Measure one uninterrupted run to scale the kill times to it.
       auto start = SteadyClock::now();
-      int status = WaitFor(StartDriver(args), milliseconds(30'000));
+      int status = WaitFor(testing::StartProcess(args), milliseconds(30'000));
       full_run = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
       ASSERT_TRUE(WIFEXITED(status));
       ASSERT_EQ(WEXITSTATUS(status), 0);
@@ -168,14 +144,14 @@ TEST_F(CrashApplyTest, KilledApplyResumesExactlyOnce) {
     }
 
     std::uniform_int_distribution<int64_t> kill_after(0, full_run.count());
-    pid_t pid = StartDriver(args);
+    pid_t pid = testing::StartProcess(args);
     std::this_thread::sleep_for(milliseconds(kill_after(rng)));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
     killed_mid_run += WIFSIGNALED(status);
 
-    int resumed = WaitFor(StartDriver(args), milliseconds(30'000));
+    int resumed = WaitFor(testing::StartProcess(args), milliseconds(30'000));
     ASSERT_TRUE(WIFEXITED(resumed)) << "run " << run;
     EXPECT_EQ(WEXITSTATUS(resumed), 0) << "run " << run;
     CheckRun(**sim, data_dir, accounts, run);
