@@ -68,13 +68,21 @@ class OrgKeyCliTest : public ::testing::Test {
     fs::create_directories(root_ / "logs");
     std::ofstream(root_ / "rules.yaml") << kRules;
 
+    rules_file_ = (root_ / "rules.yaml").string();
     sim::SimOptions options;
-    options.api_key = std::string(kApiKey);
     options.users = 40;
     options.seed = 7;
+    ASSERT_NO_FATAL_FAILURE(StartSim(options));
+  }
+
+  // Starts the simulator with `options`, serving kApiKey as the org's key. The latency added
+  // to every call keeps each command running long enough to be sampled.
+  void StartSim(sim::SimOptions options,
+                std::chrono::milliseconds latency = std::chrono::milliseconds(5)) {
+    if (sim_) sim_->Stop();
+    options.api_key = std::string(kApiKey);
     options.log_requests = false;
-    // A little latency on every call keeps each command running long enough to be sampled.
-    options.faults.endpoints["*"].latency = std::chrono::milliseconds(5);
+    options.faults.endpoints["*"].latency = latency;
     auto sim = sim::SimServer::Start(options);
     ASSERT_TRUE(sim.ok()) << sim.status().ToString();
     sim_ = std::move(sim).value();
@@ -230,10 +238,10 @@ class OrgKeyCliTest : public ::testing::Test {
     EXPECT_NE(synced.out.find("synced acme"), std::string::npos) << synced.out;
 
     const std::string plan_file = (root_ / (data_dir.filename().string() + ".plan")).string();
-    Output plan = Run(data_dir,
-                      {"plan", "--rules", (root_ / "rules.yaml").string(), "--org", "acme",
-                       "--format", "json", "--out", plan_file},
-                      env);
+    std::vector<std::string> plan_args = {"plan",     "--rules", rules_file_, "--org",  "acme",
+                                          "--format", "json",    "--out",     plan_file};
+    if (!at_.empty()) plan_args.insert(plan_args.end(), {"--at", at_});
+    Output plan = Run(data_dir, plan_args, env);
     EXPECT_EQ(plan.exit_code, 0) << plan.err;
     EXPECT_NE(plan.out.find("\"suspend\""), std::string::npos) << plan.out;
 
@@ -254,9 +262,10 @@ class OrgKeyCliTest : public ::testing::Test {
     EXPECT_EQ(reverted.exit_code, 0) << reverted.out << reverted.err;
     EXPECT_NE(reverted.out.find("revert run"), std::string::npos) << reverted.out;
 
-    std::vector<std::string> run = {"run",   "leak-probe",       "--org",
-                                    "acme",  "--rules",          (root_ / "rules.yaml").string(),
+    std::vector<std::string> run = {"run",   rule_name_,         "--org",
+                                    "acme",  "--rules",          rules_file_,
                                     "--yes", "--verify-timeout", "5"};
+    if (!at_.empty()) run.insert(run.end(), {"--at", at_});
     run.insert(run.end(), gateway_flag.begin(), gateway_flag.end());
     Output ran = Run(data_dir, run, env);
     EXPECT_EQ(ran.exit_code, 0) << ran.out << ran.err;
@@ -318,6 +327,10 @@ class OrgKeyCliTest : public ::testing::Test {
   }
 
   fs::path root_;
+  // The rule file, rule and evaluation day (empty: today) of the job that RunJob runs.
+  std::string rules_file_;
+  std::string rule_name_ = "leak-probe";
+  std::string at_;
   std::unique_ptr<sim::SimServer> sim_;
   std::vector<std::unique_ptr<store::SqliteDb>> holders_;
   pid_t gateway_pid_ = -1;
@@ -373,6 +386,14 @@ TEST_F(OrgKeyCliTest, KeyAppearsNowhereInDirectOrGatewayMode) {
 }
 
 TEST_F(OrgKeyCliTest, GatewayWorkerRunsJobWithoutMasterKey) {
+  // The demo's job: the bundled user export and licence clean-up rule, on the demo's day.
+  sim::SimOptions demo;
+  demo.export_csv = std::string(ADMINAUTO_SOURCE_DIR) + "/tests/data/acme-users-export.csv";
+  ASSERT_NO_FATAL_FAILURE(StartSim(demo, std::chrono::milliseconds(0)));
+  rules_file_ = std::string(ADMINAUTO_SOURCE_DIR) + "/docs/examples/licence-cleanup.yaml";
+  rule_name_ = "licence-cleanup";
+  at_ = "2026-12-01";
+
   const fs::path dir = root_ / "worker";
   ASSERT_NO_FATAL_FAILURE(PrepareGateway(dir));
   // The worker has neither a master key file nor the variable, and the vault is configured
