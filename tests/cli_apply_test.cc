@@ -238,5 +238,43 @@ TEST_F(CliApplyTest, RevertRestoresFullState) {
   EXPECT_EQ(Run("audit verify").exit_code, 0);
 }
 
+TEST_F(CliApplyTest, RevertOneActionThenTheRest) {
+  ASSERT_EQ(Run("apply --yes " + plan_file_).exit_code, 0);
+  std::string run_id = OnlyRunId();
+  testing::CommandOutput shown = Run("runs show " + run_id + " --format json");
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  json::array actions = json::parse(shown.out).at("actions").as_array();
+  ASSERT_EQ(actions.size(), static_cast<size_t>(kAccounts));
+  std::string chosen = json::value_to<std::string>(actions[2].at("account_id"));
+  sim_->ClearMutations();
+
+  testing::CommandOutput one = Run("revert --yes --action 2 " + run_id);
+  ASSERT_EQ(one.exit_code, 0) << one.out << one.err;
+  for (const Account& account : sim_->Snapshot().accounts) {
+    EXPECT_EQ(account.status(), account.id == chosen ? UserStatus::kActive : UserStatus::kSuspended)
+        << account.id;
+  }
+  auto calls = CallsByAccount();
+  EXPECT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[chosen], std::make_pair(1, 1));
+
+  // The whole-run revert is a run of its own: it restores the other four and sends nothing
+  // for the account that is already back.
+  testing::CommandOutput rest = Run("revert --yes " + run_id);
+  ASSERT_EQ(rest.exit_code, 0) << rest.out << rest.err;
+  for (const Account& account : sim_->Snapshot().accounts) {
+    EXPECT_EQ(account.status(), UserStatus::kActive) << account.id;
+  }
+  calls = CallsByAccount();
+  EXPECT_EQ(calls.size(), static_cast<size_t>(kAccounts));
+  for (const auto& [account, count] : calls) {
+    EXPECT_EQ(count, std::make_pair(1, 1)) << account;
+  }
+
+  testing::CommandOutput missing = Run("revert --yes --action 9 " + run_id);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("has no action 9"), std::string::npos) << missing.err;
+}
+
 }  // namespace
 }  // namespace adminauto

@@ -379,7 +379,8 @@ Status RevertStep(Demo& demo) {
   if (!read.value()) return NotFound("account " + action.account_id + " is gone from the org");
   Line("the API now reads " + action.email + " as " +
        std::string(ToString(read.value()->status())));
-  Command("revert " + demo.run_id + "   (undoes every change of the run)");
+  Command("revert " + demo.run_id + " --action " + std::to_string(action.index) +
+          "   (without --action: every change of the run)");
   return Status::Ok();
 }
 

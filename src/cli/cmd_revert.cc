@@ -8,6 +8,7 @@ namespace {
 
 struct RevertCommandOptions {
   std::string run_id;
+  std::optional<int64_t> action;
   ChangeCommandOptions change;
 };
 
@@ -25,7 +26,7 @@ Status RunRevert(const GlobalOptions& global, const RevertCommandOptions& option
   engine::Applier applier(*stores->db, *stores->journal, *stores->audit, *session->client,
                           SystemClock::Instance(), engine::GuardsFor(*stores->snapshots),
                           MakeApplyOptions(global, options.change, *session));
-  AA_ASSIGN_OR_RETURN(engine::RevertPlan plan, applier.PlanRevert(options.run_id));
+  AA_ASSIGN_OR_RETURN(engine::RevertPlan plan, applier.PlanRevert(options.run_id, options.action));
   for (const std::string& line : plan.not_revertible) {
     std::cout << "cannot be undone: " << line << "\n";
   }
@@ -42,6 +43,9 @@ const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global
       "roles put back); removals from the directory cannot be undone and are listed");
   cmd->add_option("RUN_ID", options->run_id, "Run id, as printed by apply or runs list")
       ->required();
+  cmd->add_option("--action", options->action,
+                  "Undo only this action of the run, by the index `adminauto runs show` prints; "
+                  "a later revert of the whole run skips what is already undone");
   AddChangeOptions(cmd, options->change);
   cmd->callback([&global, options] { Finish(RunRevert(global, *options)); });
 });
