@@ -123,9 +123,10 @@ struct Demo {
   std::unique_ptr<sim::SimServer> sim;
   std::unique_ptr<engine::ApplyStores> stores;
   std::unique_ptr<engine::OrgSession> session;
+  Day day{};  // the evaluation day, from --at
   std::string org_id;
   std::string plan_file;
-  std::string run_id;
+  std::string run_id;  // the apply run; empty when the plan changes nothing
 };
 
 void Step(int number, const std::string& title) { std::cout << number << ". " << title << "\n"; }
@@ -271,7 +272,7 @@ std::string DescribeExclusions(const Plan& plan) {
 }
 
 Status PlanStep(Demo& demo) {
-  AA_ASSIGN_OR_RETURN(Day day, ParseIsoDay(demo.options.at));
+  const Day day = demo.day;
   AA_ASSIGN_OR_RETURN(Plan plan, engine::MakeFreshPlan(*demo.stores->snapshots, demo.org_id,
                                                        {demo.options.rules_path}, kRuleName, day));
   demo.plan_file = (fs::path(demo.global.data_dir) / "plan.json").string();
@@ -281,9 +282,12 @@ Status PlanStep(Demo& demo) {
   for (const auto& [name, count] : plan.totals.actions) {
     actions += (actions.empty() ? "" : ", ") + name + " " + std::to_string(count);
   }
-  Line((actions.empty() ? std::string("no changes") : actions) + " of " +
-       std::to_string(plan.totals.accounts) + " accounts, " +
-       std::to_string(plan.totals.billable_seats_freed) + " product seats freed");
+  if (actions.empty()) {
+    Line("no changes among " + std::to_string(plan.totals.accounts) + " accounts");
+  } else {
+    Line(actions + " of " + std::to_string(plan.totals.accounts) + " accounts, " +
+         std::to_string(plan.totals.billable_seats_freed) + " product seats freed");
+  }
   Line(DescribeExclusions(plan));
   for (const std::string& warning : plan.warnings) Line("warning: " + warning);
   Command(std::string("plan --rules ") + DisplayPath(demo.options.rules_path) + " --org " +
@@ -321,6 +325,12 @@ Status ApplyStep(Demo& demo) {
   AA_ASSIGN_OR_RETURN(engine::ApplyInput input,
                       engine::InputFromPlan(plan, kOrgName, demo.plan_file));
   Step(6, "Apply the plan: each change is journaled and audited, sent, then read back");
+  if (input.changes.empty()) {
+    Line("nothing to change on " + FormatIsoDay(demo.day) +
+         "; a later --at finds accounts inactive for longer");
+    std::cout << "\n";
+    return Status::Ok();
+  }
   Line("(no confirmation prompt here: the org is the demo's own)");
   auto start = Steady::now();
   AA_RETURN_IF_ERROR(RunChanges(demo, input));
@@ -338,8 +348,10 @@ Status AuditStep(Demo& demo) {
   AA_ASSIGN_OR_RETURN(std::vector<audit::AuditEntry> last,
                       demo.stores->audit->Read(std::max<int64_t>(0, report.entries - 3)));
   Step(7, "Check the audit log: every change is on a hash-chained record");
-  Line("the last " + std::to_string(last.size()) + " of " + std::to_string(report.entries) +
-       " entries:");
+  if (!last.empty()) {
+    Line("the last " + std::to_string(last.size()) + " of " + std::to_string(report.entries) +
+         " entries:");
+  }
   for (const audit::AuditEntry& entry : last) {
     const audit::AuditRecord& r = entry.record;
     Line("  #" + std::to_string(entry.seq) + " " + entry.time + " " + r.actor + " " + r.action +
@@ -366,6 +378,7 @@ Result<store::JournalAction> FirstVerified(Demo& demo) {
 }
 
 Status RevertStep(Demo& demo) {
+  if (demo.run_id.empty()) return Status::Ok();
   AA_ASSIGN_OR_RETURN(store::JournalAction action, FirstVerified(demo));
   engine::Applier planner(*demo.stores->db, *demo.stores->journal, *demo.stores->audit,
                           *demo.session->client, SystemClock::Instance(),
@@ -390,7 +403,8 @@ void PrintNextSteps(const Demo& demo, const DemoDir& dir, Steady::duration elaps
     std::cout << "The scratch data directory is removed; pass --data-dir DIR to keep it.\n";
   } else {
     std::cout << "Runs, journal and audit log stay in " << dir.path() << ":\n"
-              << "   adminauto --data-dir " << dir.path() << " runs show " << demo.run_id << "\n";
+              << "   adminauto --data-dir " << dir.path()
+              << (demo.run_id.empty() ? " runs list" : " runs show " + demo.run_id) << "\n";
   }
   std::cout << "\nOn your own org (an org API key from admin.atlassian.com, saved to a file):\n"
                "   adminauto init\n"
@@ -422,19 +436,26 @@ void WaitForStop(const Demo& demo) {
 
 Status RunDemo(const GlobalOptions& global, DemoOptions options) {
   const auto start = Steady::now();
+  // Check the inputs before anything is started or created.
   if (options.export_path.empty()) {
     AA_ASSIGN_OR_RETURN(options.export_path, FindBundled(kBundledExport, "--export"));
   }
   if (options.rules_path.empty()) {
     AA_ASSIGN_OR_RETURN(options.rules_path, FindBundled(kBundledRules, "--rules"));
   }
+  auto day = ParseIsoDay(options.at);
+  if (!day.ok()) return day.status().WithContext("--at");
+
   AA_ASSIGN_OR_RETURN(std::unique_ptr<DemoDir> dir, DemoDir::Make(options.data_dir));
   Demo demo;
+  demo.day = *day;
   demo.options = options;
   demo.global = global;
   demo.global.data_dir = dir->path();
   std::cout << "adminauto demo: a licence clean-up on a simulated Atlassian org, start to "
                "finish\n\n";
+
+  // One numbered step per command a user would run.
   AA_RETURN_IF_ERROR(StartSimulator(demo));
   AA_RETURN_IF_ERROR(InitStep(demo));
   AA_RETURN_IF_ERROR(ConnectStep(demo));
@@ -445,6 +466,8 @@ Status RunDemo(const GlobalOptions& global, DemoOptions options) {
   AA_RETURN_IF_ERROR(AuditStep(demo));
   AA_RETURN_IF_ERROR(RevertStep(demo));
   PrintNextSteps(demo, *dir, Steady::now() - start);
+
+  // The client goes before the wait, so no thread it started can receive the stop signals.
   demo.session.reset();
   demo.stores.reset();
   if (options.wait) WaitForStop(demo);
