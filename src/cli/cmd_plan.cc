@@ -2,13 +2,12 @@
 // export file, and prints the plan (table, JSON or CSV), writes it for apply, or compares it
 // with an earlier plan file.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "cli/command.h"
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/time.h"
 #include "engine/apply_session.h"
 #include "importer/user_export.h"
@@ -43,13 +42,7 @@ struct PlanSource {
 };
 
 Result<PlanSource> LoadExport(const PlanOptions& options) {
-  std::ifstream in(options.export_file, std::ios::binary);
-  if (!in) {
-    return NotFound("cannot open user export \"" + options.export_file + "\"; check the path");
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  std::string text = content.str();
+  AA_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(options.export_file, "user export"));
   AA_ASSIGN_OR_RETURN(importer::UserExport exported,
                       importer::ParseUserExport(text, options.export_file));
   for (const auto& warning : exported.warnings) {

@@ -68,6 +68,12 @@ class Reader {
 
   Status CheckUtf8() {
     for (size_t i = pos_; i < text_.size();) {
+      if (text_[i] == '\0') {
+        // A NUL byte is never part of an export; a file saved as UTF-16 has one in every
+        // other byte, which would otherwise read as an unrecognised header.
+        while (pos_ < i) Advance();
+        return Error("NUL byte; the file is not UTF-8 text (perhaps UTF-16), save it as UTF-8");
+      }
       size_t length = Utf8SequenceLength(text_, i);
       if (length == 0) {
         // Find the line and column of the bad byte for the message.

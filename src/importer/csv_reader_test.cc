@@ -83,5 +83,13 @@ TEST(CsvReader, LoneCarriageReturnRejected) {
   EXPECT_NE(records.status().message().find("carriage return"), std::string::npos);
 }
 
+TEST(CsvReader, NulByteIsRejectedWithPlace) {
+  auto records = ParseCsv(std::string("id,name\n1,An\0n\n", 14));
+  ASSERT_FALSE(records.ok());
+  EXPECT_NE(records.status().message().find("line 2, column 5"), std::string::npos)
+      << records.status().message();
+  EXPECT_NE(records.status().message().find("NUL byte"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace adminauto::importer

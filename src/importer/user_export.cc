@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
+#include "core/file.h"
 #include "importer/csv_reader.h"
 
 namespace adminauto::importer {
@@ -27,6 +26,16 @@ std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// Shortens a value from the file to at most 64 bytes for a message, at a UTF-8 character boundary,
+// so a huge cell does not flood the terminal or the log.
+std::string Shorten(std::string_view value) {
+  constexpr size_t kMax = 64;
+  if (value.size() <= kMax) return std::string(value);
+  size_t end = kMax;
+  while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) --end;
+  return std::string(value.substr(0, end)) + "...";
 }
 
 std::string_view Trim(std::string_view text) {
@@ -76,12 +85,16 @@ Column ClassifyHeader(std::string_view raw, std::vector<std::string>& warnings) 
   }
   if (auto key = ProductKeyForExportName(product)) {
     column.product_key = *key;
+  } else if (SlugOf(product).empty()) {
+    // The product name has no letter or digit, so no product key can be made from it.
+    column.kind = ColumnKind::kUnknown;
   } else {
     // Kept rather than dropped: activity in any product counts when a rule names no
     // products, so dropping it could make an active person look inactive.
     column.product_key = SlugOf(product);
-    warnings.push_back("unknown product \"" + std::string(product) + "\" in column \"" +
-                       column.header + "\": kept as product key \"" + column.product_key + "\"");
+    warnings.push_back("unknown product \"" + Shorten(product) + "\" in column \"" +
+                       Shorten(column.header) + "\": kept as product key \"" +
+                       Shorten(column.product_key) + "\"");
   }
   return column;
 }
@@ -107,7 +120,7 @@ class Importer {
       auto [it, inserted] = first_line_of_id.emplace(account.id, record.line);
       if (!inserted) {
         return InvalidArgument(source_ + ": line " + std::to_string(record.line) + ": user id \"" +
-                               account.id + "\" already appears on line " +
+                               Shorten(account.id) + "\" already appears on line " +
                                std::to_string(it->second) + "; remove the duplicate row");
       }
       result_.directory.accounts.push_back(std::move(account));
@@ -123,12 +136,12 @@ class Importer {
       std::string lower = Lower(column.header);
       if (auto [it, inserted] = seen.emplace(lower, i); !inserted) {
         return InvalidArgument(source_ + ": line " + std::to_string(header.line) + ": column " +
-                               std::to_string(i + 1) + " \"" + column.header +
+                               std::to_string(i + 1) + " \"" + Shorten(column.header) +
                                "\" repeats column " + std::to_string(it->second + 1) +
                                "; remove one of them");
       }
       if (column.kind == ColumnKind::kUnknown) {
-        result_.warnings.push_back("unknown column \"" + column.header + "\" (column " +
+        result_.warnings.push_back("unknown column \"" + Shorten(column.header) + "\" (column " +
                                    std::to_string(i + 1) + ") ignored");
       }
       columns_.push_back(std::move(column));
@@ -149,7 +162,7 @@ class Importer {
 
   Status CellError(const CsvRecord& record, size_t index, const std::string& detail) const {
     return InvalidArgument(source_ + ": line " + std::to_string(record.line) + ", column " +
-                           std::to_string(index + 1) + " (\"" + columns_[index].header +
+                           std::to_string(index + 1) + " (\"" + Shorten(columns_[index].header) +
                            "\"): " + detail);
   }
 
@@ -218,7 +231,7 @@ class Importer {
       account.account_status = AccountStatus::kInactive;
     } else {
       return CellError(record, index,
-                       "invalid user status \"" + std::string(value) +
+                       "invalid user status \"" + Shorten(value) +
                            "\"; expected Active, Suspended or Deactivated");
     }
     return Status::Ok();
@@ -230,8 +243,7 @@ class Importer {
     auto iso = ParseIsoDay(value);
     if (iso.ok()) return *iso;
     return CellError(record, index,
-                     "invalid date \"" + std::string(value.substr(0, 64)) +
-                         "\"; expected a date like 3 Jan 2024");
+                     "invalid date \"" + Shorten(value) + "\"; expected a date like 3 Jan 2024");
   }
 
   // Maps the role text; a role with no API counterpart is reported and not stored.
@@ -243,7 +255,7 @@ class Importer {
       return;
     }
     result_.warnings.push_back("line " + std::to_string(record.line) + ": unknown org role \"" +
-                               std::string(value.substr(0, 64)) + "\" ignored");
+                               Shorten(value) + "\" ignored");
   }
 
   Status ReadLastSeen(const CsvRecord& record, size_t index, std::string_view value,
@@ -273,14 +285,8 @@ Result<UserExport> ParseUserExport(std::string_view text, std::string_view sourc
 }
 
 Result<UserExport> ReadUserExport(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return NotFound("cannot open user export \"" + path + "\"; check the path");
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return Unavailable("failed to read user export \"" + path + "\"");
-  return ParseUserExport(content.str(), path);
+  AA_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(path, "user export"));
+  return ParseUserExport(content, path);
 }
 
 }  // namespace adminauto::importer

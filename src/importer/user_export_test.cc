@@ -174,5 +174,42 @@ TEST(UserExport, ReadsBundledSample) {
   EXPECT_EQ(first.products[2].key, "jira-servicedesk");
 }
 
+TEST(UserExport, HugeCellsAreCutInMessages) {
+  const std::string huge(100000, 'X');
+  auto bad_status = ParseUserExport(std::string(kHeader) + "u1,A,a@x.example," + huge + ",,,,\r\n");
+  ASSERT_FALSE(bad_status.ok());
+  EXPECT_NE(bad_status.status().message().find("invalid user status"), std::string::npos);
+  EXPECT_LT(bad_status.status().message().size(), 400u);
+
+  auto duplicate = ParseUserExport(std::string(kHeader) + huge + ",A,a@x.example,Active,,,,\r\n" +
+                                   huge + ",B,b@x.example,Active,,,,\r\n");
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_NE(duplicate.status().message().find("already appears on line 2"), std::string::npos);
+  EXPECT_LT(duplicate.status().message().size(), 400u);
+
+  auto unknown =
+      ParseUserExport("User id,email,User status," + huge + "\nu1,a@x.example,Active,1\n");
+  ASSERT_TRUE(unknown.ok()) << unknown.status().ToString();
+  ASSERT_EQ(unknown->warnings.size(), 1u);
+  EXPECT_LT(unknown->warnings[0].size(), 200u);
+}
+
+TEST(UserExport, LastSeenColumnWithoutProductNameIsIgnored) {
+  auto result = ParseUserExport(
+      "User id,email,User status,Last seen in  - \nu1,a@x.example,Active,1 Feb 2024\n");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->directory.accounts.size(), 1u);
+  EXPECT_TRUE(result->directory.accounts[0].products.empty());
+  ASSERT_EQ(result->warnings.size(), 1u);
+  EXPECT_NE(result->warnings[0].find("unknown column"), std::string::npos) << result->warnings[0];
+}
+
+TEST(UserExport, DirectoryPathIsNamedNotEmpty) {
+  auto result = ReadUserExport("/");
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("is a directory"), std::string::npos)
+      << result.status().message();
+}
+
 }  // namespace
 }  // namespace adminauto::importer

@@ -6,8 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <utility>
+
+#include "core/file.h"
 
 namespace adminauto::rules {
 namespace json = boost::json;
@@ -380,11 +381,8 @@ Status WritePlanFile(const Plan& plan, const std::string& path) {
 }
 
 Result<Plan> ReadPlanFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open plan file \"" + path + "\"; check the path");
-  std::ostringstream content;
-  content << in.rdbuf();
-  auto plan = PlanFromJson(content.str());
+  AA_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(path, "plan file"));
+  auto plan = PlanFromJson(content);
   if (!plan.ok()) return plan.status().WithContext(path);
   return plan;
 }

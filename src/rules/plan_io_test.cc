@@ -184,5 +184,12 @@ TEST(PlanIo, MissingFileIsNotFound) {
   EXPECT_EQ(ReadPlanFile("/nonexistent/plan.json").status().code(), StatusCode::kNotFound);
 }
 
+TEST(ReadPlanFile, DirectoryIsNamedNotInvalidJson) {
+  auto plan = ReadPlanFile("/");
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("plan file \"/\" is a directory"), std::string::npos)
+      << plan.status().message();
+}
+
 }  // namespace
 }  // namespace adminauto::rules

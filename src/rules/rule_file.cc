@@ -7,11 +7,11 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <utility>
 
+#include "core/file.h"
 #include "rules/text.h"
 
 namespace adminauto::rules {
@@ -560,11 +560,8 @@ Result<RuleSet> LoadRuleFiles(const std::vector<std::string>& paths) {
   RuleSet set;
   std::map<std::string, std::string> file_by_rule;
   for (const auto& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return NotFound("cannot open rule file \"" + path + "\"; check the path");
-    std::ostringstream content;
-    content << in.rdbuf();
-    AA_ASSIGN_OR_RETURN(std::vector<Rule> rules, ParseRuleFile(content.str(), path));
+    AA_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(path, "rule file"));
+    AA_ASSIGN_OR_RETURN(std::vector<Rule> rules, ParseRuleFile(content, path));
     for (auto& rule : rules) {
       if (auto [it, inserted] = file_by_rule.emplace(rule.name, path); !inserted) {
         return InvalidArgument(path + ":" + std::to_string(rule.line) + ": rule name \"" +
@@ -574,7 +571,7 @@ Result<RuleSet> LoadRuleFiles(const std::vector<std::string>& paths) {
       set.rules.push_back(std::move(rule));
     }
     set.files.push_back(path);
-    set.file_contents.push_back(content.str());
+    set.file_contents.push_back(std::move(content));
   }
   return set;
 }

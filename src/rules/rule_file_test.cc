@@ -229,5 +229,12 @@ TEST(RuleFile, LoadsFilesInOrder) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LoadRuleFiles, DirectoryIsNamedNotEmpty) {
+  auto set = LoadRuleFiles({"/"});
+  ASSERT_FALSE(set.ok());
+  EXPECT_NE(set.status().message().find("rule file \"/\" is a directory"), std::string::npos)
+      << set.status().message();
+}
+
 }  // namespace
 }  // namespace adminauto::rules
