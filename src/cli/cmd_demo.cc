@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <sstream>
+#include <streambuf>
 
 #include "cli/apply_options.h"
 #include "cli/command.h"
@@ -133,11 +133,25 @@ void Step(int number, const std::string& title) { std::cout << number << ". " <<
 void Line(const std::string& text) { std::cout << "   " << text << "\n"; }
 void Command(const std::string& text) { std::cout << "   $ adminauto " << text << "\n\n"; }
 
-// Prints each line of `text` indented under the current step.
-void Indented(const std::string& text) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) Line(line);
-}
+// A stream buffer that indents every line written through it under the current step, and
+// passes it on to `target` as it is written.
+class IndentingBuffer : public std::streambuf {
+ public:
+  explicit IndentingBuffer(std::streambuf* target) : target_(target) {}
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return traits_type::not_eof(c);
+    if (line_start_ && target_->sputn("   ", 3) != 3) return traits_type::eof();
+    line_start_ = c == '\n';
+    return target_->sputc(static_cast<char>(c));
+  }
+  int sync() override { return target_->pubsync(); }
+
+ private:
+  std::streambuf* target_;
+  bool line_start_ = true;
+};
 
 std::string Seconds(Steady::duration elapsed) {
   char text[32];
@@ -310,13 +324,14 @@ Status RunChanges(Demo& demo, const engine::ApplyInput& input) {
   engine::Applier applier(*demo.stores->db, *demo.stores->journal, *demo.stores->audit,
                           *demo.session->client, SystemClock::Instance(),
                           engine::GuardsFor(*demo.stores->snapshots), DemoApplyOptions(demo));
-  std::ostringstream report;
+  IndentingBuffer indented(std::cout.rdbuf());
+  std::ostream report(&indented);
   engine::Interaction interaction;
   interaction.yes = true;
   interaction.out = &report;
   interaction.progress = &std::cerr;
   Status applied = engine::ConfirmAndApply(applier, *demo.stores->journal, input, interaction);
-  Indented(report.str());
+  report.flush();
   return applied;
 }
 
