@@ -268,6 +268,8 @@ class GatewayTransport final : public atlassian::HttpTransport {
       return Failure(atlassian::TransportErrorKind::kOther, response.status().message());
     }
     if (!response->response) {
+      // NOTE: the client retries every transport error with backoff, so a "denied", "sealed"
+      // or "key" reply is sent a few more times (about 7 s) before the command fails.
       return Failure(atlassian::TransportErrorKind::kOther,
                      "gateway " + response->error.kind + ": " + response->error.message);
     }
