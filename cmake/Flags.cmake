@@ -36,6 +36,12 @@ if(ADMINAUTO_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
+  # GCC 12 at -O1 with the sanitizers reports uninitialized members inside libstdc++'s own
+  # std::regex and std::function, which the ordinary build does not. The ordinary build keeps
+  # the warning as an error; ASan and UBSan check the same code at run time here.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    add_compile_options(-Wno-maybe-uninitialized)
+  endif()
 endif()
 
 if(ADMINAUTO_FUZZ)
