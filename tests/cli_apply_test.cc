@@ -120,6 +120,25 @@ TEST_F(CliApplyTest, ApplyWithoutTerminalNeedsYes) {
   EXPECT_TRUE(sim_->Mutations().empty());
 }
 
+TEST_F(CliApplyTest, EditedPlanIsRejected) {
+  // The fingerprint stays valid, but one action now grants the org-admin role.
+  std::ifstream in(plan_file_);
+  json::value plan = json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
+  json::object& action = plan.at("actions").as_array().at(0).as_object();
+  action["action"] = "grant_role";
+  action["role"] = "atlassian/org-admin";
+  std::string edited = (dir_ / "edited.json").string();
+  std::ofstream(edited) << json::serialize(plan);
+
+  testing::CommandOutput o = Run("apply --yes " + edited);
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_NE(o.err.find("was changed after `adminauto plan` wrote it"), std::string::npos) << o.err;
+  EXPECT_TRUE(sim_->Mutations().empty());
+
+  // The file as written still applies.
+  EXPECT_EQ(Run("apply --yes " + plan_file_).exit_code, 0);
+}
+
 TEST_F(CliApplyTest, WrongTypedNameChangesNothing) {
   testing::CommandOutput o = ApplyOnTerminal("acme-prod");
   EXPECT_EQ(o.exit_code, 1) << o.out;

@@ -3,6 +3,7 @@
 #include "cli/apply_options.h"
 #include "engine/apply_plan.h"
 #include "rules/plan_io.h"
+#include "store/plan_store.h"
 
 namespace adminauto::cli {
 namespace {
@@ -13,6 +14,21 @@ struct ApplyCommandOptions {
   ChangeCommandOptions change;
 };
 
+// Rejects a snapshot plan whose hash `adminauto plan --out` did not record in this data
+// directory, because the fingerprint covers only the plan's inputs and not its actions. The
+// apply engine rejects a plan from an export with its own message.
+Status CheckPlanRecorded(store::SqliteDb& db, const Plan& plan, const std::string& plan_file) {
+  if (plan.fingerprint.source != "snapshot") return Status::Ok();
+  AA_ASSIGN_OR_RETURN(auto plans, store::PlanStore::Open(db));
+  AA_ASSIGN_OR_RETURN(bool recorded,
+                      plans->Contains(rules::PlanHash(plan), plan.fingerprint.org_id));
+  if (recorded) return Status::Ok();
+  return FailedPrecondition("plan " + plan_file +
+                            " was changed after `adminauto plan` wrote it, or was written with "
+                            "another data directory; nothing was changed. Make the plan again "
+                            "with `adminauto plan --org NAME --out FILE` and apply that file");
+}
+
 Status RunApply(const GlobalOptions& global, const ApplyCommandOptions& options) {
   AA_ASSIGN_OR_RETURN(Plan plan, rules::ReadPlanFile(options.plan_file));
   if (plan.fingerprint.org_id.empty() && options.change.org_id.empty()) {
@@ -22,6 +38,7 @@ Status RunApply(const GlobalOptions& global, const ApplyCommandOptions& options)
   }
   AA_ASSIGN_OR_RETURN(auto stores,
                       engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
+  AA_RETURN_IF_ERROR(CheckPlanRecorded(*stores->db, plan, options.plan_file));
   AA_ASSIGN_OR_RETURN(
       auto session, ConnectForChange(global, options.change, options.org, plan.fingerprint.org_id));
   AA_ASSIGN_OR_RETURN(engine::ApplyInput input,

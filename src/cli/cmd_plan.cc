@@ -17,6 +17,7 @@
 #include "rules/plan_io.h"
 #include "rules/rule_file.h"
 #include "store/org_store.h"
+#include "store/plan_store.h"
 #include "store/snapshot_store.h"
 #include "store/sqlite.h"
 
@@ -125,6 +126,19 @@ void PrintNotes(const Plan& plan, const std::string& format) {
   }
 }
 
+// Records the hash of a plan made from a snapshot in the data directory, so that `adminauto
+// apply` can reject the file if it is edited. A plan from an export cannot be applied and is
+// not recorded.
+Status RecordPlan(const GlobalOptions& global, const Plan& plan) {
+  if (plan.fingerprint.source != "snapshot") return Status::Ok();
+  // Hashes the plan as apply will read it back from the file.
+  AA_ASSIGN_OR_RETURN(Plan written, rules::PlanFromJson(rules::PlanToJson(plan)));
+  AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(engine::DatabasePath(global.data_dir)));
+  AA_ASSIGN_OR_RETURN(auto plans, store::PlanStore::Open(*db));
+  return plans->Record(rules::PlanHash(written), written.fingerprint.org_id,
+                       ToTimestamp(SystemClock::Instance().Now()));
+}
+
 Status RunPlan(const GlobalOptions& global, const PlanOptions& options) {
   AA_ASSIGN_OR_RETURN(Plan plan, MakePlan(global, options));
   if (!options.diff.empty()) {
@@ -134,7 +148,10 @@ Status RunPlan(const GlobalOptions& global, const PlanOptions& options) {
                                            : rules::PlanDiffToTable(diff, earlier, plan));
     return Status::Ok();
   }
-  if (!options.out.empty()) AA_RETURN_IF_ERROR(rules::WritePlanFile(plan, options.out));
+  if (!options.out.empty()) {
+    AA_RETURN_IF_ERROR(RecordPlan(global, plan));
+    AA_RETURN_IF_ERROR(rules::WritePlanFile(plan, options.out));
+  }
   if (options.format == "json") {
     std::cout << rules::PlanToJson(plan);
   } else if (options.format == "csv") {

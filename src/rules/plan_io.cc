@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/file.h"
+#include "rules/fingerprint.h"
 
 namespace adminauto::rules {
 namespace json = boost::json;
@@ -379,6 +380,8 @@ Status WritePlanFile(const Plan& plan, const std::string& path) {
   }
   return Status::Ok();
 }
+
+std::string PlanHash(const Plan& plan) { return Sha256Hex(PlanToJson(plan)); }
 
 Result<Plan> ReadPlanFile(const std::string& path) {
   AA_ASSIGN_OR_RETURN(std::string content, ReadWholeFile(path, "plan file"));

@@ -28,4 +28,8 @@ Status WritePlanFile(const Plan& plan, const std::string& path);
 // when it is not a valid plan.
 Result<Plan> ReadPlanFile(const std::string& path);
 
+// Returns the SHA-256 (hex) of the plan as PlanToJson serializes it. A plan read back from
+// its file has the same hash as the plan that was written.
+std::string PlanHash(const Plan& plan);
+
 }  // namespace adminauto::rules
