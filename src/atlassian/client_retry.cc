@@ -58,7 +58,8 @@ Outcome RetryDecider::Decide(const TransportResult& result, Attempts& attempts, 
   ++attempts.total;
   if (!result.response) {
     ApiError error = TransportFailure(result.error, endpoint);
-    if (is_write || ++attempts.server_errors > policy_.max_server_error_retries) {
+    if (is_write || result.error.kind == TransportErrorKind::kRejected ||
+        ++attempts.server_errors > policy_.max_server_error_retries) {
       return Fail(std::move(error));
     }
     return Retry(nullptr, attempts, std::move(error), endpoint);

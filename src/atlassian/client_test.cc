@@ -227,6 +227,21 @@ TEST(SearchUsers, TimeoutRetriedThenTyped) {
   EXPECT_EQ(client.stats().calls, 1 + RetryPolicy{}.max_server_error_retries);
 }
 
+TEST(SearchUsers, RejectedByRelayNotRetried) {
+  Fixture f([](const HttpRequest&) {
+    TransportResult r;
+    r.error = {TransportErrorKind::kRejected, "gateway sealed: no master key"};
+    return r;
+  });
+  OrgClient client = f.Client();
+  auto users = client.SearchUsers();
+  ASSERT_FALSE(users.ok());
+  EXPECT_EQ(users.error().kind, ApiErrorKind::kNetwork);
+  EXPECT_NE(users.error().message.find("gateway sealed"), std::string::npos);
+  EXPECT_EQ(client.stats().calls, 1);
+  EXPECT_EQ(client.stats().retries, 0);
+}
+
 TEST(SearchUsers, RetriesPerSyncBounded) {
   int n = 0;
   Fixture f([&n](const HttpRequest& r) {

@@ -38,9 +38,10 @@ struct HttpResponse {
 
 // Why a request got no HTTP response.
 enum class TransportErrorKind {
-  kTimeout,  // connect or read timeout
-  kConnect,  // could not connect or resolve
-  kOther,    // TLS, protocol or local failure
+  kTimeout,   // connect or read timeout
+  kConnect,   // could not connect or resolve
+  kOther,     // TLS, protocol or local failure
+  kRejected,  // the key gateway rejected the request, and a retry gets the same reply
 };
 
 struct TransportError {

@@ -268,9 +268,8 @@ class GatewayTransport final : public atlassian::HttpTransport {
       return Failure(atlassian::TransportErrorKind::kOther, response.status().message());
     }
     if (!response->response) {
-      // NOTE: the client retries every transport error with backoff, so a "denied", "sealed"
-      // or "key" reply is sent a few more times (about 7 s) before the command fails.
-      return Failure(atlassian::TransportErrorKind::kOther,
+      // A "denied", "sealed" or "key" reply stays the same on a retry, so the client fails at once.
+      return Failure(atlassian::TransportErrorKind::kRejected,
                      "gateway " + response->error.kind + ": " + response->error.message);
     }
     atlassian::TransportResult result;
