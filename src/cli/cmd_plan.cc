@@ -179,7 +179,14 @@ const bool kRegistered = RegisterCommand([](CLI::App& app, GlobalOptions& global
   cmd->add_option("--export", options->export_file,
                   "User export CSV from admin.atlassian.com to plan on instead of a sync");
   cmd->add_option("--at", options->at,
-                  "Evaluation day, YYYY-MM-DD as a UTC day (default: today in UTC)");
+                  "Evaluation day, YYYY-MM-DD as a UTC day (default: today in UTC)")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            return value.empty()
+                       ? std::string("the day is empty; write YYYY-MM-DD or leave --at out")
+                       : std::string();
+          },
+          "DATE"));
   cmd->add_option("--format", options->format, "Output format: table, json or csv (default table)")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_option("--out", options->out,

@@ -1,11 +1,14 @@
 #include "rules/plan_io.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <utility>
 
 #include "core/file.h"
@@ -362,21 +365,36 @@ Result<Plan> PlanFromJson(std::string_view text) {
 }
 
 Status WritePlanFile(const Plan& plan, const std::string& path) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Unavailable("cannot write plan file \"" + tmp + "\"; check the directory");
-    ::chmod(tmp.c_str(), 0600);
-    out << PlanToJson(plan);
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return Unavailable("failed to write plan file \"" + tmp + "\"");
-    }
+  // The plan lists emails, so the file is created owner-only. O_EXCL after removing a leftover
+  // temporary file means a symbolic link planted at the temporary path is never followed.
+  const std::string tmp = path + ".tmp";
+  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+    return Unavailable("cannot replace the leftover file \"" + tmp + "\": " + std::strerror(errno));
+  }
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Unavailable("cannot write plan file \"" + tmp + "\": " + std::strerror(errno) +
+                       "; check the directory");
+  }
+  const std::string text = PlanToJson(plan);
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  int write_errno = errno;
+  bool closed = ::close(fd) == 0;
+  if (written < text.size() || !closed) {
+    ::unlink(tmp.c_str());
+    return Unavailable("failed to write plan file \"" + tmp + "\": " + std::strerror(write_errno));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Unavailable("failed to move the plan into \"" + path + "\"");
+    int rename_errno = errno;
+    ::unlink(tmp.c_str());
+    return Unavailable("failed to move the plan into \"" + path +
+                       "\": " + std::strerror(rename_errno));
   }
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <fstream>
 
 namespace adminauto::rules {
 namespace {
@@ -189,6 +190,36 @@ TEST(ReadPlanFile, DirectoryIsNamedNotInvalidJson) {
   ASSERT_FALSE(plan.ok());
   EXPECT_NE(plan.status().message().find("plan file \"/\" is a directory"), std::string::npos)
       << plan.status().message();
+}
+
+TEST(WritePlanFile, SymlinkAtTemporaryPathIsNotFollowed) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("plan_io_link_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto victim = dir / "victim.txt";
+  std::ofstream(victim) << "keep";
+  const std::string path = (dir / "plan.json").string();
+  std::filesystem::create_symlink(victim, path + ".tmp");
+
+  ASSERT_TRUE(WritePlanFile(SamplePlan(), path).ok());
+  std::ifstream in(victim);
+  std::string victim_text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(victim_text, "keep");
+  auto read = ReadPlanFile(path);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, SamplePlan());
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(path + ".tmp")));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(WritePlanFile, DirectoryAtPathNamesTheReason) {
+  auto dir = std::filesystem::temp_directory_path() / ("plan_io_dir_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "plan.json");
+  Status written = WritePlanFile(SamplePlan(), (dir / "plan.json").string());
+  ASSERT_FALSE(written.ok());
+  EXPECT_NE(written.message().find("Is a directory"), std::string::npos) << written.message();
+  EXPECT_FALSE(std::filesystem::exists(dir / "plan.json.tmp"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
