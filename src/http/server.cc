@@ -189,6 +189,7 @@ struct Server::Impl {
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer accept_retry{ioc};
   std::vector<std::thread> threads;
   SessionRegistry registry;
   uint16_t port = 0;
@@ -198,15 +199,25 @@ struct Server::Impl {
   void Accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) {
-        auto session = std::make_shared<Session>(std::move(socket), options, handler, registry);
-        {
-          std::lock_guard lock(registry.mu);
-          if (registry.stopping) return;
-          registry.sessions.insert(session);
-        }
-        session->Run();
+      if (ec) return AcceptLater(ec);
+      auto session = std::make_shared<Session>(std::move(socket), options, handler, registry);
+      {
+        std::lock_guard lock(registry.mu);
+        if (registry.stopping) return;
+        registry.sessions.insert(session);
       }
+      session->Run();
+      Accept();
+    });
+  }
+
+  // Accepts again after a pause. An accept error such as EMFILE (no file descriptor left)
+  // repeats at once while the cause lasts, so accepting again at once would spin a core.
+  void AcceptLater(beast::error_code ec) {
+    GetLogger("http")->warn("accept failed error={}; retrying in 100 ms", ec.message());
+    accept_retry.expires_after(std::chrono::milliseconds(100));
+    accept_retry.async_wait([this](beast::error_code wait_ec) {
+      if (wait_ec || !acceptor.is_open()) return;
       Accept();
     });
   }
@@ -253,6 +264,7 @@ void Server::Stop() {
     asio::post(impl_->acceptor.get_executor(), [this] {
       beast::error_code ec;
       impl_->acceptor.close(ec);
+      impl_->accept_retry.cancel();
     });
     std::set<std::shared_ptr<Session>> sessions;
     {
