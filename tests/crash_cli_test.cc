@@ -121,6 +121,7 @@ class CrashCliTest : public ::testing::Test {
 TEST_F(CrashCliTest, KilledApplyResumesExactlyOnce) {
   std::mt19937 rng(20261204);
   int killed_mid_run = 0;
+  int interrupted = 0;
   milliseconds full_run{0};
   auto test_start = SteadyClock::now();
   for (int run = 0; run < kRuns; ++run) {
@@ -136,8 +137,10 @@ TEST_F(CrashCliTest, KilledApplyResumesExactlyOnce) {
     std::string plan = data_dir + "-plan.json";
     Prepare(**sim, data_dir, plan);
     if (HasFatalFailure()) return;
-    std::vector<std::string> apply = {ADMINAUTO_BINARY, "--data-dir", data_dir,
-                                      "apply",          "--yes",      plan};
+    // A change left in state "sent" is read back for the whole verify window before it is
+    // sent again. The simulator applies a change at once, so a short window is enough.
+    std::vector<std::string> apply = {ADMINAUTO_BINARY, "--data-dir",       data_dir, "apply",
+                                      "--yes",          "--verify-timeout", "1",      plan};
     bool timed_out = false;
 
     if (run == 0) {
@@ -160,6 +163,14 @@ TEST_F(CrashCliTest, KilledApplyResumesExactlyOnce) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     killed_mid_run += WIFSIGNALED(status);
+    // A kill that left the run in state "running" interrupted it between its first and last
+    // action, which is where resuming matters most.
+    testing::CommandOutput before = Run(data_dir, "runs list --format json");
+    ASSERT_EQ(before.exit_code, 0) << before.err;
+    json::value listed_runs = json::parse(before.out);
+    for (const auto& listed : listed_runs.as_array()) {
+      interrupted += listed.at("state").as_string() == "running";
+    }
 
     int resumed =
         testing::WaitOrKill(testing::StartProcess(apply), milliseconds(30'000), &timed_out);
@@ -171,11 +182,13 @@ TEST_F(CrashCliTest, KilledApplyResumesExactlyOnce) {
   }
   auto seconds = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - test_start);
   std::cout << "uninterrupted apply " << full_run.count() << " ms; " << killed_mid_run << " of "
-            << kRuns - 1 << " runs killed before they finished; " << seconds.count()
+            << kRuns - 1 << " runs killed before they finished, " << interrupted
+            << " of them with the run in the journal still running; " << seconds.count()
             << " ms in all\n";
   // The kill times span one uninterrupted apply, so many kills must land before it ends. The
   // bound is loose because a busy machine makes some runs slower or faster than the measured one.
   EXPECT_GE(killed_mid_run, (kRuns - 1) / 4);
+  EXPECT_GE(interrupted, (kRuns - 1) / 10);
 }
 
 }  // namespace
