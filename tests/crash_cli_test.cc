@@ -163,8 +163,8 @@ TEST_F(CrashCliTest, KilledApplyResumesExactlyOnce) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     killed_mid_run += WIFSIGNALED(status);
-    // A kill that left the run in state "running" interrupted it between its first and last
-    // action, which is where resuming matters most.
+    // A kill that left the run in state "running" landed after the run was recorded and before
+    // it finished, which is where resuming matters most.
     testing::CommandOutput before = Run(data_dir, "runs list --format json");
     ASSERT_EQ(before.exit_code, 0) << before.err;
     json::value listed_runs = json::parse(before.out);
