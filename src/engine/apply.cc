@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "core/time.h"
 
 namespace adminauto::engine {
@@ -107,8 +108,8 @@ std::string DescribeChanges(const std::vector<PlannedChange>& changes) {
     ++by_kind[std::string(ToString(planned.change.kind))];
     accounts.insert(planned.change.account_id);
   }
-  std::string text = std::to_string(changes.size()) + " changes to " +
-                     std::to_string(accounts.size()) + " accounts";
+  std::string text = CountNoun(static_cast<int64_t>(changes.size()), "change") + " to " +
+                     CountNoun(static_cast<int64_t>(accounts.size()), "account");
   const char* separator = ": ";
   for (const auto& [kind, count] : by_kind) {
     text += separator + kind + " " + std::to_string(count);

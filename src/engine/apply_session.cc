@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "atlassian/transport.h"
+#include "core/text.h"
 
 namespace adminauto::engine {
 namespace {
@@ -154,9 +155,9 @@ std::string FormatSummary(const RunSummary& summary,
                           const std::vector<store::JournalAction>& actions) {
   std::ostringstream out;
   out << ToString(summary.kind) << " run " << summary.run_id
-      << (summary.resumed ? " (resumed)" : "") << ": " << summary.counts.total() << " actions, "
-      << summary.counts.verified << " done, " << summary.counts.failed << " failed, "
-      << summary.counts.skipped << " skipped";
+      << (summary.resumed ? " (resumed)" : "") << ": "
+      << CountNoun(summary.counts.total(), "action") << ", " << summary.counts.verified << " done, "
+      << summary.counts.failed << " failed, " << summary.counts.skipped << " skipped";
   int64_t pending = summary.counts.planned + summary.counts.sent;
   if (pending > 0) out << ", " << pending << " not finished";
   out << "; " << summary.sent << " changes sent by this invocation\n";
