@@ -22,23 +22,31 @@ namespace adminauto::testing {
 
 // Starts `args` (args[0] is the executable's path) with standard output and error sent to
 // /dev/null, and returns its process id.
-inline pid_t StartProcess(const std::vector<std::string>& args) {
+// Standard output and error go to `output_file` (truncated) when it is given, else to
+// /dev/null.
+inline pid_t StartProcess(const std::vector<std::string>& args,
+                          const std::string& output_file = "") {
   // Everything the child needs is prepared before fork(), because the test process runs
   // simulator threads and the child may then only make async-signal-safe calls.
   std::vector<char*> argv;
   for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  int out_fd = output_file.empty()
+                   ? -1
+                   : ::open(output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out_fd < 0) out_fd = null_fd;
   pid_t pid = ::fork();
   if (pid == 0) {
-    if (null_fd >= 0) {
-      ::dup2(null_fd, STDIN_FILENO);
-      ::dup2(null_fd, STDOUT_FILENO);
-      ::dup2(null_fd, STDERR_FILENO);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    if (out_fd >= 0) {
+      ::dup2(out_fd, STDOUT_FILENO);
+      ::dup2(out_fd, STDERR_FILENO);
     }
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
+  if (out_fd >= 0 && out_fd != null_fd) ::close(out_fd);
   if (null_fd >= 0) ::close(null_fd);
   return pid;
 }

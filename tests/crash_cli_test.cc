@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli_process.h"
+#include "core/file.h"
 #include "sim/sim_server.h"
 #include "sim/sim_test_util.h"
 
@@ -147,7 +148,7 @@ TEST_F(CrashCliTest, KilledApplyResumesExactlyOnce) {
       // Measure one uninterrupted apply to scale the kill times to it.
       auto start = SteadyClock::now();
       int status =
-          testing::WaitOrKill(testing::StartProcess(apply), milliseconds(30'000), &timed_out);
+          testing::WaitOrKill(testing::StartProcess(apply), milliseconds(60'000), &timed_out);
       full_run = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
       ASSERT_FALSE(timed_out);
       ASSERT_TRUE(WIFEXITED(status));
@@ -172,9 +173,11 @@ TEST_F(CrashCliTest, KilledApplyResumesExactlyOnce) {
       interrupted += listed.at("state").as_string() == "running";
     }
 
-    int resumed =
-        testing::WaitOrKill(testing::StartProcess(apply), milliseconds(30'000), &timed_out);
-    ASSERT_FALSE(timed_out) << "run " << run;
+    std::string resume_log = data_dir + "-resume.log";
+    int resumed = testing::WaitOrKill(testing::StartProcess(apply, resume_log),
+                                      milliseconds(60'000), &timed_out);
+    ASSERT_FALSE(timed_out) << "run " << run << "; the resumed apply wrote:\n"
+                            << ReadWholeFile(resume_log, "apply output").value_or("");
     ASSERT_TRUE(WIFEXITED(resumed)) << "run " << run;
     EXPECT_EQ(WEXITSTATUS(resumed), 0) << "run " << run;
     CheckRun(**sim, data_dir, run);

@@ -12,17 +12,17 @@ namespace adminauto {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,     // bad input from a user, a file or a request
+  kInvalidArgument,  // bad input from a user, a file or a request
   kNotFound,
   kAlreadyExists,
   kFailedPrecondition,  // the operation is not allowed in the current state
   kPermissionDenied,
-  kUnauthenticated,     // credential missing, invalid or expired
-  kResourceExhausted,   // rate limited or a bound was reached
-  kUnavailable,         // transient: a retry may succeed
+  kUnauthenticated,    // credential missing, invalid or expired
+  kResourceExhausted,  // rate limited or a bound was reached
+  kUnavailable,        // transient: a retry may succeed
   kDeadlineExceeded,
-  kDataLoss,            // stored data is corrupt or was tampered with
-  kAborted,             // stopped by a safety limit
+  kDataLoss,  // stored data is corrupt or was tampered with
+  kAborted,   // stopped by a safety limit
   kInternal,
 };
 
@@ -50,7 +50,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
@@ -63,7 +65,7 @@ inline Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).ok() && "Result needs a value or an error");
   }
@@ -86,6 +88,9 @@ class [[nodiscard]] Result {
     assert(ok());
     return std::get<T>(std::move(data_));
   }
+  // Returns a copy of the value, or `fallback` when this holds an error.
+  T value_or(T fallback) const& { return ok() ? std::get<T>(data_) : std::move(fallback); }
+
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -98,10 +103,10 @@ class [[nodiscard]] Result {
 }  // namespace adminauto
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define AA_RETURN_IF_ERROR(expr)                         \
-  do {                                                   \
-    ::adminauto::Status aa_status_ = (expr);             \
-    if (!aa_status_.ok()) return aa_status_;             \
+#define AA_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::adminauto::Status aa_status_ = (expr); \
+    if (!aa_status_.ok()) return aa_status_; \
   } while (false)
 
 #define AA_CONCAT_INNER(a, b) a##b

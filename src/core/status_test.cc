@@ -40,5 +40,10 @@ TEST(Result, PropagatesFirstError) {
   EXPECT_EQ(bad.status().message(), "odd number 3");
 }
 
+TEST(Result, ValueOrFallsBackOnError) {
+  EXPECT_EQ(Quarter(8).value_or(-1), 2);
+  EXPECT_EQ(Quarter(6).value_or(-1), -1);
+}
+
 }  // namespace
 }  // namespace adminauto
