@@ -1,9 +1,12 @@
 // adminauto-sim: serves the simulated Organizations API until SIGINT or SIGTERM.
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "core/log.h"
 #include "sim/sim_server.h"
@@ -78,21 +81,33 @@ int main(int argc, char** argv) {
     }
     options.faults = std::move(*faults);
   }
-  // Block the stop signals before threads start, so only sigwait receives them.
+  // Block the stop signals before threads start, so only the watcher's sigwait receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Seeding a large generated org takes minutes. A stop signal during seeding ends the process
+  // at once, because nothing is served or saved yet.
+  std::atomic<bool> serving{false};
+  std::atomic<int> stop_signal{0};
+  std::thread watcher([&] {
+    int received = WaitForSignal();
+    if (!serving.load()) std::_Exit(128 + received);
+    stop_signal.store(received);
+    stop_signal.notify_one();
+  });
+  watcher.detach();
   auto sim = adminauto::sim::SimServer::Start(std::move(options));
   if (!sim.ok()) {
     std::cerr << "error: " << sim.status().message() << "\n";
     return 1;
   }
+  serving.store(true);
   std::cout << "listening on " << (*sim)->base_url() << std::endl;
   std::cout << "org " << (*sim)->org_id() << ", directory " << (*sim)->directory_id() << std::endl;
-  int signal = WaitForSignal();
-  adminauto::GetLogger("sim")->info("stopping signal={}", signal);
+  stop_signal.wait(0);
+  adminauto::GetLogger("sim")->info("stopping signal={}", stop_signal.load());
   (*sim)->Stop();
   return 0;
 }
