@@ -14,6 +14,16 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// Converts a parsed header time to the clock's nanosecond time point. Header times are any
+// year from 0000 to 9999, and the clock covers only about 1678 to 2262, so a time outside
+// that range is clamped to its end instead of overflowing.
+TimePoint ToTimePoint(Timestamp t) {
+  const auto latest = std::chrono::floor<seconds>(TimePoint::max());
+  const auto earliest = std::chrono::ceil<seconds>(TimePoint::min());
+  return TimePoint(
+      std::clamp(t, Timestamp(earliest.time_since_epoch()), Timestamp(latest.time_since_epoch())));
+}
+
 // Parses an IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT".
 std::optional<TimePoint> ParseHttpDate(std::string_view value) {
   static constexpr std::array<std::string_view, 12> kMonths = {
@@ -32,7 +42,7 @@ std::optional<TimePoint> ParseHttpDate(std::string_view value) {
                 static_cast<int>(it - kMonths.begin()) + 1, day, hour, minute, second);
   Result<Timestamp> t = ParseIsoTimestamp(iso);
   if (!t.ok()) return std::nullopt;
-  return TimePoint(*t);
+  return ToTimePoint(*t);
 }
 
 milliseconds Backoff(int attempt, const RetryPolicy& policy, std::mt19937_64& rng) {
@@ -72,7 +82,7 @@ RetryDelay ComputeRetryDelay(const HttpResponse* response, int attempt, TimePoin
     }
     if (auto header = response->Header("X-RateLimit-Reset")) {
       if (Result<Timestamp> reset = ParseIsoTimestamp(*header); reset.ok()) {
-        milliseconds wait = duration_cast<milliseconds>(TimePoint(*reset) - now);
+        milliseconds wait = duration_cast<milliseconds>(ToTimePoint(*reset) - now);
         return {std::max(wait, policy.min_wait), DelaySource::kRateLimitReset};
       }
     }
@@ -116,7 +126,7 @@ void RateBudget::Observe(const HttpResponse& response) {
   if (ec != std::errc() || left < 0) return;
   Result<Timestamp> reset = ParseIsoTimestamp(*reset_header);
   if (!reset.ok()) return;
-  const TimePoint until(*reset);
+  const TimePoint until = ToTimePoint(*reset);
   std::lock_guard lock(mu_);
   limit_seen_ = true;
   if (remaining_ && until < remaining_until_) return;  // from a window that has ended

@@ -67,6 +67,16 @@ TEST(ComputeRetryDelay, RetryAfterBeatsReset) {
   EXPECT_EQ(ComputeRetryDelay(&r, 1, kNow, RetryPolicy{}, rng).delay, seconds(2));
 }
 
+// The clock's nanosecond time point ends in 2262, so these dates must not overflow it.
+TEST(ComputeRetryDelay, FarFutureDatesWaitLong) {
+  std::mt19937_64 rng(1);
+  const auto two_centuries = std::chrono::hours(24 * 365 * 200);
+  HttpResponse by_date = Throttled({{"Retry-After", "Fri, 04 Dec 4990 12:00:07 GMT"}});
+  EXPECT_GT(ComputeRetryDelay(&by_date, 1, kNow, RetryPolicy{}, rng).delay, two_centuries);
+  HttpResponse by_reset = Throttled({{"X-RateLimit-Reset", "9999-12-31T23:59:59Z"}});
+  EXPECT_GT(ComputeRetryDelay(&by_reset, 1, kNow, RetryPolicy{}, rng).delay, two_centuries);
+}
+
 TEST(ComputeRetryDelay, BackoffGrowsWithJitterAndCap) {
   std::mt19937_64 rng(42);
   RetryPolicy policy;
@@ -129,6 +139,19 @@ TEST(RateBudget, RemainingZeroPausesUntilReset) {
   ok.headers = {{"X-RateLimit-Remaining", "0"}, {"X-RateLimit-Reset", "2026-12-04T12:00:30Z"}};
   budget.Observe(ok);
   EXPECT_EQ(budget.NotBefore(), kNow + seconds(30));
+}
+
+TEST(RateBudget, FarFutureResetPausesLong) {
+  FakeClock clock(kNow);
+  RateBudget budget(clock);
+  HttpResponse ok;
+  ok.status = 200;
+  ok.headers = {{"X-RateLimit-Remaining", "0"}, {"X-RateLimit-Reset", "9999-12-31T23:59Z"}};
+  budget.Observe(ok);
+  EXPECT_GT(budget.NotBefore(), kNow + std::chrono::hours(24 * 365 * 200));
+  TimePoint resume_at{};
+  EXPECT_FALSE(budget.WaitTurn(seconds(60), &resume_at));
+  EXPECT_EQ(resume_at, budget.NotBefore());
 }
 
 TEST(RateBudget, AllowanceCountsSpentRequests) {
