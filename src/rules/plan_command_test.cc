@@ -1,10 +1,7 @@
 // Runs the real `adminauto plan` binary on the bundled user export and on a synced snapshot.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <boost/json.hpp>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,17 +11,14 @@
 #include "store/org_store.h"
 #include "store/snapshot_store.h"
 #include "store/sqlite.h"
+#include "tests/cli_process.h"
 
 namespace adminauto::rules {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Output {
-  int exit_code = -1;
-  std::string out;  // stdout; stderr goes to err_file
-  std::string err;
-};
+using Output = testing::CommandOutput;
 
 class PlanCommandTest : public ::testing::Test {
  protected:
@@ -47,21 +41,9 @@ class PlanCommandTest : public ::testing::Test {
 
   // Runs the binary with `args` (already shell-quoted) under the environment prefix `env`.
   Output Run(const std::string& args, const std::string& env = "") {
-    std::string err_file = (dir_ / "stderr.txt").string();
     std::string command = env + " " + ADMINAUTO_BINARY + std::string(" --data-dir ") +
-                          (dir_ / "data").string() + " " + args + " 2>" + err_file;
-    Output output;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return output;
-    std::array<char, 65536> buffer;
-    size_t n;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-      output.out.append(buffer.data(), n);
-    int status = ::pclose(pipe);
-    output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream err(err_file);
-    output.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-    return output;
+                          (dir_ / "data").string() + " " + args;
+    return testing::RunShell(command, (dir_ / "stderr.txt").string());
   }
 
   static std::map<std::string, int> CountExclusions(const boost::json::object& plan) {
