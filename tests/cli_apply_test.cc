@@ -228,7 +228,7 @@ TEST_F(CliApplyTest, ServerErrorOnThirdOfFive) {
   EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
   EXPECT_NE(second.out.find("(resumed): 5 actions, 5 done, 0 failed"), std::string::npos)
       << second.out;
-  EXPECT_NE(second.out.find("1 changes sent by this invocation"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("1 change sent by this invocation"), std::string::npos) << second.out;
   // The four accounts done in the first run got no second request.
   for (const auto& [account, count] : CallsByAccount()) {
     EXPECT_EQ(count, account == failed_account ? std::make_pair(2, 1) : std::make_pair(1, 1))

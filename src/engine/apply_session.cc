@@ -160,7 +160,7 @@ std::string FormatSummary(const RunSummary& summary,
       << summary.counts.failed << " failed, " << summary.counts.skipped << " skipped";
   int64_t pending = summary.counts.planned + summary.counts.sent;
   if (pending > 0) out << ", " << pending << " not finished";
-  out << "; " << summary.sent << " changes sent by this invocation\n";
+  out << "; " << CountNoun(summary.sent, "change") << " sent by this invocation\n";
   for (const store::JournalAction& action : actions) {
     if (action.state != store::ActionState::kFailed) continue;
     out << "  failed: " << action.kind << " " << action.account_id;
