@@ -122,6 +122,9 @@ Result<ProductAccess> ParseV2Product(const json::value& item, const std::string&
   AA_ASSIGN_OR_RETURN(product.key, RequiredString(obj, "key", where));
   AA_ASSIGN_OR_RETURN(product.resource_id, OptionalString(obj, "id", where));
   AA_ASSIGN_OR_RETURN(std::string url, OptionalString(obj, "url", where));
+  // NOTE: v2 items carry the site's ARI and usually no url, so `site` stays empty and a rule
+  // limited to `product@site` selects nobody on a synced org. Mapping ARIs to site names needs
+  // the workspaces search, which the client does not call yet.
   product.site = SiteFromUrl(url);
   AA_ASSIGN_OR_RETURN(product.last_active,
                       ParseActivityTime(obj.if_contains("lastActiveTimestamp"),
