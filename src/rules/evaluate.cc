@@ -521,6 +521,34 @@ class Evaluator {
     return buffer;
   }
 
+  // A rule limited to a site that no product access names selects nobody on that site, which
+  // is easy to miss: a synced org, for one, records site ARIs but no site names.
+  void WarnUnknownSites(Plan& plan) const {
+    std::unordered_set<std::string> wanted;
+    for (const CompiledRule& c : compiled_) {
+      for (const auto& product : c.rule->products) {
+        if (!product.site.empty()) wanted.insert(AsciiLower(product.site));
+      }
+    }
+    if (wanted.empty()) return;
+    std::unordered_set<std::string> present;
+    for (const Account& account : directory_.accounts) {
+      for (const ProductAccess& access : account.products) {
+        if (!access.site.empty()) present.insert(AsciiLower(access.site));
+      }
+    }
+    for (const CompiledRule& c : compiled_) {
+      for (const auto& product : c.rule->products) {
+        if (product.site.empty() || present.count(AsciiLower(product.site))) continue;
+        plan.warnings.push_back("rule " + c.rule->name +
+                                ": no account has access to a site named " + product.site +
+                                ", so " + product.key + "@" + product.site +
+                                " selects nobody; check the site name, or plan from a user "
+                                "export, which names sites");
+      }
+    }
+  }
+
   Plan Assemble() {
     Plan plan = std::move(plan_);
     plan.evaluated_at = day_;
@@ -537,6 +565,7 @@ class Evaluator {
                                 " is not in the directory");
       }
     }
+    WarnUnknownSites(plan);
     for (size_t k = 0; k < action_counts_.size(); ++k) {
       if (action_counts_[k]) {
         totals_.actions[std::string(ToString(static_cast<ActionKind>(k)))] = action_counts_[k];

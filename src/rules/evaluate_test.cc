@@ -215,6 +215,22 @@ TEST(Evaluate, SiteLimitedProduct) {
   EXPECT_EQ(ActedOn(plan), (Ids{"acme"}));
 }
 
+TEST(Evaluate, UnknownSiteWarns) {
+  Account acme = MakeAccount("acme", DaysAgo(300));
+  Plan plan = Evaluate(Dir({acme}), InactiveRule(90, ", products: [jira-software@gamma]"), kToday);
+  EXPECT_TRUE(plan.actions.empty());
+  ASSERT_EQ(plan.warnings.size(), 1u);
+  EXPECT_NE(plan.warnings[0].find("jira-software@gamma selects nobody"), std::string::npos)
+      << plan.warnings[0];
+}
+
+TEST(Evaluate, KnownSiteDoesNotWarn) {
+  Account acme = MakeAccount("acme", DaysAgo(300));
+  Plan plan = Evaluate(Dir({acme}), InactiveRule(90, ", products: [jira-software@ACME]"), kToday);
+  EXPECT_EQ(ActedOn(plan), (Ids{"acme"}));
+  EXPECT_TRUE(plan.warnings.empty());
+}
+
 TEST(Evaluate, ExcludeEmailIgnoresCase) {
   Account a = MakeAccount("svc", DaysAgo(300));
   a.email = "Deploy.Runner@ACME.example";
