@@ -73,12 +73,14 @@ class CliApplyTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  // Runs the binary with `args` (already shell-quoted), standard input from /dev/null.
-  testing::CommandOutput Run(const std::string& args) {
-    return testing::RunShell(
-        std::string(ADMINAUTO_BINARY) + " --data-dir " + data_dir_ + " " + args,
-        (dir_ / "stderr.txt").string());
+  // Runs the binary with `data_dir` and `args`, standard input from /dev/null.
+  testing::CommandOutput RunIn(const std::string& data_dir, const std::string& args) {
+    return testing::RunShell(std::string(ADMINAUTO_BINARY) + " --data-dir " + data_dir + " " + args,
+                             (dir_ / "stderr.txt").string());
   }
+
+  // Runs the binary with `args` (already shell-quoted), standard input from /dev/null.
+  testing::CommandOutput Run(const std::string& args) { return RunIn(data_dir_, args); }
 
   // Runs `adminauto apply PLAN` on a terminal and types `answer` at the confirmation prompt.
   testing::CommandOutput ApplyOnTerminal(const std::string& answer) {
@@ -111,6 +113,16 @@ class CliApplyTest : public ::testing::Test {
   std::unique_ptr<sim::SimServer> sim_;
   Directory before_;
 };
+
+TEST_F(CliApplyTest, ReadCommandsRejectMissingDataDir) {
+  std::string typo = (dir_ / "dtaa").string();
+  for (std::string args : {"audit verify", "audit export", "runs list", "runs show run-x"}) {
+    testing::CommandOutput o = RunIn(typo, args);
+    EXPECT_EQ(o.exit_code, 1) << args;
+    EXPECT_NE(o.err.find("no database in " + typo), std::string::npos) << args << ": " << o.err;
+    EXPECT_FALSE(fs::exists(typo)) << args << " created the directory";
+  }
+}
 
 TEST_F(CliApplyTest, ApplyWithoutTerminalNeedsYes) {
   testing::CommandOutput o = Run("apply " + plan_file_);

@@ -17,7 +17,7 @@ struct AuditExportOptions {
 
 Status RunAuditVerify(const GlobalOptions& global) {
   AA_ASSIGN_OR_RETURN(auto stores,
-                      engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
+                      engine::ApplyStores::OpenExisting(global.data_dir, SystemClock::Instance()));
   AA_ASSIGN_OR_RETURN(audit::VerifyReport report, stores->audit->Verify());
   if (!report.ok()) {
     return DataLoss("audit log check failed at entry " + std::to_string(*report.first_bad) + ": " +
@@ -30,7 +30,7 @@ Status RunAuditVerify(const GlobalOptions& global) {
 
 Status RunAuditExport(const GlobalOptions& global, const AuditExportOptions& options) {
   AA_ASSIGN_OR_RETURN(auto stores,
-                      engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
+                      engine::ApplyStores::OpenExisting(global.data_dir, SystemClock::Instance()));
   if (options.out.empty()) return stores->audit->ExportJsonLines(std::cout).status();
   std::ofstream file(options.out, std::ios::trunc);
   if (!file) return InvalidArgument("cannot write the export file " + options.out);

@@ -57,7 +57,7 @@ json::object ActionJson(const store::JournalAction& action) {
 
 Status RunRunsList(const GlobalOptions& global, const RunsOptions& options) {
   AA_ASSIGN_OR_RETURN(auto stores,
-                      engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
+                      engine::ApplyStores::OpenExisting(global.data_dir, SystemClock::Instance()));
   AA_ASSIGN_OR_RETURN(std::vector<store::JournalRun> runs,
                       stores->journal->ListRuns(options.limit));
   json::array array;
@@ -83,7 +83,7 @@ Status RunRunsList(const GlobalOptions& global, const RunsOptions& options) {
 
 Status RunRunsShow(const GlobalOptions& global, const RunsOptions& options) {
   AA_ASSIGN_OR_RETURN(auto stores,
-                      engine::ApplyStores::Open(global.data_dir, SystemClock::Instance()));
+                      engine::ApplyStores::OpenExisting(global.data_dir, SystemClock::Instance()));
   AA_ASSIGN_OR_RETURN(std::optional<store::JournalRun> run,
                       stores->journal->GetRun(options.run_id));
   if (!run) {

@@ -73,6 +73,18 @@ Result<std::unique_ptr<ApplyStores>> ApplyStores::Open(const std::string& data_d
   return stores;
 }
 
+Result<std::unique_ptr<ApplyStores>> ApplyStores::OpenExisting(const std::string& data_dir,
+                                                               Clock& clock) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(DatabasePath(data_dir), ec)) {
+    return FailedPrecondition("no database in " + data_dir +
+                              "; pass the --data-dir that holds your runs, or run `adminauto "
+                              "init --data-dir " +
+                              data_dir + "` to create one");
+  }
+  return Open(data_dir, clock);
+}
+
 Result<std::unique_ptr<OrgSession>> ConnectWithKey(const std::string& name,
                                                    const std::string& org_id,
                                                    const std::string& base_url,

@@ -36,6 +36,11 @@ struct ApplyStores {
   // Opens (creating if needed) the database in `data_dir` and applies the journal, audit and
   // snapshot migrations. `clock` must outlive the stores.
   static Result<std::unique_ptr<ApplyStores>> Open(const std::string& data_dir, Clock& clock);
+
+  // Opens the database only when `data_dir` already has one, for commands that only read it:
+  // a mistyped directory is an error, not a new empty database whose audit log verifies.
+  static Result<std::unique_ptr<ApplyStores>> OpenExisting(const std::string& data_dir,
+                                                           Clock& clock);
 };
 
 // A client for one org with its shared rate budget.
