@@ -74,8 +74,9 @@ Result<std::string> ResolveOrgId(store::SqliteDb& db, const PlanOptions& options
 Result<PlanSource> LoadSnapshot(const GlobalOptions& global, const PlanOptions& options) {
   std::string path = engine::DatabasePath(global.data_dir);
   if (!std::filesystem::exists(path)) {
-    return NotFound("no database in " + global.data_dir + "; run `adminauto sync " + options.org +
-                    "` first, or plan on an export with --export CSV");
+    return NotFound("no database in " + global.data_dir + "; set it up with `adminauto init`, " +
+                    "`adminauto org connect` and `adminauto sync " + options.org +
+                    "`, or plan on an export with --export CSV");
   }
   AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(path));
   AA_ASSIGN_OR_RETURN(std::string org_id, ResolveOrgId(*db, options));

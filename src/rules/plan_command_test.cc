@@ -195,6 +195,14 @@ TEST_F(PlanCommandTest, NeedsExactlyOneSource) {
   EXPECT_NE(bad_day.err.find("--at"), std::string::npos) << bad_day.err;
 }
 
+TEST_F(PlanCommandTest, OrgWithoutDatabaseSuggestsInit) {
+  std::string rules = Write("r.yaml", kInactive90);
+  Output o = Run("plan --rules " + rules + " --org acme");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find("no database in"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("`adminauto init`"), std::string::npos) << o.err;
+}
+
 TEST_F(PlanCommandTest, PlansOnLatestSnapshot) {
   fs::create_directories(dir_ / "data");
   {
