@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   app.add_option("--org-id", options.org_id, "Organization id the simulator serves");
   app.add_option("--org-name", options.org_name, "Organization name");
   app.add_option("--api-key", options.api_key,
-                 "API key the simulator accepts (a test key, not a real credential)");
+                 "API key the simulator accepts (a test key, not a real credential)")
+      ->capture_default_str();
   auto* export_opt = app.add_option("--export", options.export_csv,
                                     "Seed from a user export CSV (admin.atlassian.com format)");
   auto* users_opt = app.add_option("--users", options.users,
