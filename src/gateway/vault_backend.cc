@@ -51,7 +51,15 @@ Result<std::unique_ptr<vault::MasterKeyProvider>> VaultBackend::UnsealProvider(
 
 Result<GatewayHealth> VaultBackend::Unseal(std::string_view master_key) {
   std::lock_guard lock(mu_);
-  if (!HealthLocked().sealed) return HealthLocked();
+  if (!HealthLocked().sealed) {
+    // Reporting success for a key that was never checked would tell the operator it is right.
+    if (!master_key.empty()) {
+      return FailedPrecondition(
+          "the gateway is already unsealed; the master key sent was not "
+          "checked or used");
+    }
+    return HealthLocked();
+  }
   AA_ASSIGN_OR_RETURN(auto provider, UnsealProvider(master_key));
   AA_ASSIGN_OR_RETURN(auto opened,
                       vault::KeyVault::Open(*dir_.db, std::move(provider), "", clock_));

@@ -196,6 +196,20 @@ TEST_F(EnvVaultBackendTest, UnsealsWithKeySentOverSocket) {
   EXPECT_EQ(served.response->status, 200);
 }
 
+TEST_F(VaultBackendTest, KeySentWhenUnsealedRejected) {
+  auto backend = VaultBackend::Open(dir_, clock_);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  ASSERT_FALSE((*backend)->Health().sealed);
+  vault::SecretBytes key = vault::NewBase64MasterKey();
+  auto sent = (*backend)->Unseal(key.view());
+  ASSERT_FALSE(sent.ok());
+  EXPECT_NE(sent.status().message().find("already unsealed"), std::string::npos)
+      << sent.status().message();
+  auto without_key = (*backend)->Unseal("");
+  ASSERT_TRUE(without_key.ok()) << without_key.status().ToString();
+  EXPECT_FALSE(without_key->sealed);
+}
+
 TEST_F(VaultBackendTest, KeySentForFileProviderRejected) {
   ASSERT_EQ(::chmod((dir_ + "/master.key").c_str(), 0644), 0);
   auto backend = VaultBackend::Open(dir_, clock_);
