@@ -92,7 +92,12 @@ std::function<void(const engine::SyncProgress&)> MakeProgress(bool terminal) {
     if (static_cast<int>(p.phase) != *last_phase || p.done >= *last_logged + 10'000) {
       *last_phase = static_cast<int>(p.phase);
       *last_logged = p.done;
-      GetLogger("sync")->info("progress phase={} done={} total={}", phase, p.done, p.total);
+      // Listings have no total until they end, so only the activity phase logs one.
+      if (p.total > 0) {
+        GetLogger("sync")->info("progress phase={} done={} total={}", phase, p.done, p.total);
+      } else {
+        GetLogger("sync")->info("progress phase={} done={}", phase, p.done);
+      }
     }
   };
 }
@@ -123,9 +128,8 @@ void PrintSummary(const engine::SyncReport& r, const std::string& org_label) {
 }
 
 // Builds the client on `transport`.
-std::unique_ptr<atlassian::OrgClient> MakeClient(const SyncArgs& args,
-                                                 std::unique_ptr<atlassian::HttpTransport> transport,
-                                                 Clock& clock) {
+std::unique_ptr<atlassian::OrgClient> MakeClient(
+    const SyncArgs& args, std::unique_ptr<atlassian::HttpTransport> transport, Clock& clock) {
   atlassian::ClientOptions options;
   options.base_url = args.base_url;
   options.org_id = args.org_id;

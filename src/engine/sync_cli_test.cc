@@ -181,6 +181,7 @@ TEST_F(SyncCliTest, SummaryAndLogLinesOffTerminal) {
   EXPECT_NE(run.out.find(", duration: "), std::string::npos) << run.out;
   EXPECT_NE(run.err.find("progress phase=users"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("progress phase=groups"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("total=0"), std::string::npos) << "an unknown total is left out";
   EXPECT_EQ(run.err.find('\r'), std::string::npos) << "no bar redraws in a log";
   ExpectNoKey(run);
   EXPECT_TRUE(State().latest_snapshot_id.has_value());
