@@ -531,11 +531,16 @@ class Evaluator {
       }
     }
     if (wanted.empty()) return;
+    // Stops at the first account of each wanted site, so a directory that has them all is
+    // usually done after a few accounts.
     std::unordered_set<std::string> present;
     for (const Account& account : directory_.accounts) {
       for (const ProductAccess& access : account.products) {
-        if (!access.site.empty()) present.insert(AsciiLower(access.site));
+        if (access.site.empty()) continue;
+        std::string site = AsciiLower(access.site);
+        if (wanted.count(site)) present.insert(std::move(site));
       }
+      if (present.size() == wanted.size()) break;
     }
     for (const CompiledRule& c : compiled_) {
       for (const auto& product : c.rule->products) {
