@@ -16,6 +16,7 @@
 #include "engine/apply.h"
 #include "engine/apply_session.h"
 #include "gateway/server.h"
+#include "store/data_dir.h"
 #include "store/org_store.h"
 #include "vault/org_keys.h"
 
@@ -58,7 +59,7 @@ struct OrgRegistry {
 
   static Result<OrgRegistry> Open(const std::string& data_dir) {
     OrgRegistry registry;
-    AA_ASSIGN_OR_RETURN(registry.db, store::SqliteDb::Open(vault::DatabaseFile(data_dir)));
+    AA_ASSIGN_OR_RETURN(registry.db, store::SqliteDb::Open(store::DatabasePath(data_dir)));
     AA_ASSIGN_OR_RETURN(registry.orgs, store::OrgStore::Open(*registry.db));
     return registry;
   }
@@ -96,7 +97,7 @@ inline void AddChangeOptions(CLI::App* cmd, ChangeCommandOptions& options) {
 // connected (or the data directory was never initialised).
 inline std::optional<std::string> LookupConnectedOrgId(const GlobalOptions& global,
                                                        const std::string& name) {
-  if (!std::filesystem::exists(vault::DatabaseFile(global.data_dir))) return std::nullopt;
+  if (!std::filesystem::exists(store::DatabasePath(global.data_dir))) return std::nullopt;
   auto registry = OrgRegistry::Open(global.data_dir);
   if (!registry.ok()) return std::nullopt;
   auto org = registry->orgs->Get(name);

@@ -25,6 +25,7 @@
 #include "engine/verify.h"
 #include "rules/plan_io.h"
 #include "sim/sim_server.h"
+#include "store/data_dir.h"
 #include "vault/key_input.h"
 
 namespace adminauto::cli {
@@ -90,7 +91,7 @@ class DemoDir {
  public:
   static Result<std::unique_ptr<DemoDir>> Make(const std::string& given) {
     if (!given.empty()) {
-      if (fs::exists(vault::DatabaseFile(given))) {
+      if (fs::exists(store::DatabasePath(given))) {
         return FailedPrecondition("the demo needs a new data directory, and " + given +
                                   " already holds a database; pick another --data-dir");
       }
@@ -189,7 +190,7 @@ Status InitStep(Demo& demo) {
   AA_ASSIGN_OR_RETURN(InitOutcome outcome, InitializeDataDir(demo.global.data_dir, config));
   Step(2, "Create the data directory, its database and master key");
   Line(demo.global.data_dir + ": " +
-       fs::path(vault::DatabaseFile(demo.global.data_dir)).filename().string() +
+       fs::path(store::DatabasePath(demo.global.data_dir)).filename().string() +
        ", master key file " + std::string(vault::kMasterKeyFileName) +
        (outcome.created_key_file ? " (mode 0600)" : ""));
   Command("init");

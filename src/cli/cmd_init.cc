@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/data_dir_setup.h"
+#include "store/data_dir.h"
 #include "vault/master_key.h"
 #include "vault/org_keys.h"
 #include "vault/secret.h"
@@ -38,7 +39,7 @@ Status RunInit(const GlobalOptions& global, const InitArgs& args) {
   AA_ASSIGN_OR_RETURN(InitOutcome outcome, InitializeDataDir(dir, config));
   std::cout << (outcome.already_initialised ? "already initialised " : "initialised ") << dir
             << "\n"
-            << "  database:   " << vault::DatabaseFile(dir) << "\n"
+            << "  database:   " << store::DatabasePath(dir) << "\n"
             << "  master key: " << config.provider << " provider, active version "
             << outcome.active_master_version;
   if (config.provider == "file") {

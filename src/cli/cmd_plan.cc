@@ -16,6 +16,7 @@
 #include "rules/plan_format.h"
 #include "rules/plan_io.h"
 #include "rules/rule_file.h"
+#include "store/data_dir.h"
 #include "store/org_store.h"
 #include "store/plan_store.h"
 #include "store/snapshot_store.h"
@@ -72,7 +73,7 @@ Result<std::string> ResolveOrgId(store::SqliteDb& db, const PlanOptions& options
 }
 
 Result<PlanSource> LoadSnapshot(const GlobalOptions& global, const PlanOptions& options) {
-  std::string path = engine::DatabasePath(global.data_dir);
+  std::string path = store::DatabasePath(global.data_dir);
   if (!std::filesystem::exists(path)) {
     return NotFound("no database in " + global.data_dir + "; set it up with `adminauto init`, " +
                     "`adminauto org connect` and `adminauto sync " + options.org +
@@ -134,7 +135,7 @@ Status RecordPlan(const GlobalOptions& global, const Plan& plan) {
   if (plan.fingerprint.source != "snapshot") return Status::Ok();
   // Hashes the plan as apply will read it back from the file.
   AA_ASSIGN_OR_RETURN(Plan written, rules::PlanFromJson(rules::PlanToJson(plan)));
-  AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(engine::DatabasePath(global.data_dir)));
+  AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(store::DatabasePath(global.data_dir)));
   AA_ASSIGN_OR_RETURN(auto plans, store::PlanStore::Open(*db));
   return plans->Record(rules::PlanHash(written), written.fingerprint.org_id,
                        ToTimestamp(SystemClock::Instance().Now()));

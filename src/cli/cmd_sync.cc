@@ -23,6 +23,7 @@
 #include "engine/apply_session.h"
 #include "engine/sync.h"
 #include "rules/rule_file.h"
+#include "store/data_dir.h"
 #include "store/org_store.h"
 #include "store/snapshot_store.h"
 #include "vault/org_keys.h"
@@ -237,7 +238,7 @@ Status RunSyncCommand(const GlobalOptions& global, SyncArgs args) {
     return InvalidArgument("cannot create the data directory " + global.data_dir + ": " +
                            ec.message());
   }
-  AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(engine::DatabasePath(global.data_dir)));
+  AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(store::DatabasePath(global.data_dir)));
   AA_RETURN_IF_ERROR(ResolveOrg(args, *db));
   AA_ASSIGN_OR_RETURN(auto snapshots, store::SnapshotStore::Open(*db));
   const std::string label = args.name.empty() ? args.org_id : args.name;

@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "store/data_dir.h"
 #include "store/key_store.h"
 #include "store/org_store.h"
 #include "store/sqlite.h"
@@ -69,7 +70,7 @@ inline Result<std::unique_ptr<vault::MasterKeyProvider>> PrepareProvider(
 inline Result<InitOutcome> InitializeDataDir(const std::string& dir,
                                              const store::VaultConfig& config) {
   AA_RETURN_IF_ERROR(PrepareDataDir(dir));
-  AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(vault::DatabaseFile(dir)));
+  AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(store::DatabasePath(dir)));
   AA_ASSIGN_OR_RETURN(auto orgs, store::OrgStore::Open(*db));
   AA_ASSIGN_OR_RETURN(auto keys, store::KeyStore::Open(*db, SystemClock::Instance()));
   AA_ASSIGN_OR_RETURN(auto existing, keys->GetConfig());

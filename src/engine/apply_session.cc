@@ -12,6 +12,7 @@
 
 #include "atlassian/transport.h"
 #include "core/text.h"
+#include "store/data_dir.h"
 
 namespace adminauto::engine {
 namespace {
@@ -54,10 +55,6 @@ std::string Bar(int64_t done, int64_t total, int width) {
 
 }  // namespace
 
-std::string DatabasePath(const std::string& data_dir) {
-  return (std::filesystem::path(data_dir) / "adminauto.db").string();
-}
-
 Result<std::unique_ptr<ApplyStores>> ApplyStores::Open(const std::string& data_dir, Clock& clock) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -65,7 +62,7 @@ Result<std::unique_ptr<ApplyStores>> ApplyStores::Open(const std::string& data_d
     return InvalidArgument("cannot create the data directory " + data_dir + ": " + ec.message());
   }
   auto stores = std::make_unique<ApplyStores>();
-  AA_ASSIGN_OR_RETURN(stores->db, store::SqliteDb::Open(DatabasePath(data_dir)));
+  AA_ASSIGN_OR_RETURN(stores->db, store::SqliteDb::Open(store::DatabasePath(data_dir)));
   AA_ASSIGN_OR_RETURN(stores->journal, store::JournalStore::Open(*stores->db, clock));
   AA_ASSIGN_OR_RETURN(audit::AuditLog audit, audit::AuditLog::Open(*stores->db, clock));
   stores->audit = std::make_unique<audit::AuditLog>(std::move(audit));
@@ -76,7 +73,7 @@ Result<std::unique_ptr<ApplyStores>> ApplyStores::Open(const std::string& data_d
 Result<std::unique_ptr<ApplyStores>> ApplyStores::OpenExisting(const std::string& data_dir,
                                                                Clock& clock) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(DatabasePath(data_dir), ec)) {
+  if (!std::filesystem::is_regular_file(store::DatabasePath(data_dir), ec)) {
     return FailedPrecondition("no database in " + data_dir +
                               "; pass the --data-dir that holds your runs, or run `adminauto "
                               "init --data-dir " +

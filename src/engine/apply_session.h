@@ -16,15 +16,12 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "engine/apply.h"
+#include "store/data_dir.h"
 #include "store/journal_store.h"
 #include "store/snapshot_store.h"
 #include "store/sqlite.h"
 
 namespace adminauto::engine {
-
-// Returns the path of the database file in `data_dir`.
-// NOTE: every command that opens the data directory's database must use this same file name.
-std::string DatabasePath(const std::string& data_dir);
 
 // The stores one apply, revert or listing uses, on one database connection.
 struct ApplyStores {

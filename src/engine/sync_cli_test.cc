@@ -15,6 +15,7 @@
 
 #include "engine/apply_session.h"
 #include "sim/sim_server.h"
+#include "store/data_dir.h"
 #include "store/snapshot_store.h"
 
 extern char** environ;
@@ -138,7 +139,7 @@ class SyncCliTest : public ::testing::Test {
 
   // The sync state the command left in the store.
   store::SyncState State() {
-    auto db = store::SqliteDb::Open(DatabasePath((dir_ / "data").string()));
+    auto db = store::SqliteDb::Open(store::DatabasePath((dir_ / "data").string()));
     EXPECT_TRUE(db.ok());
     auto snapshots = store::SnapshotStore::Open(**db);
     EXPECT_TRUE(snapshots.ok());
@@ -148,7 +149,7 @@ class SyncCliTest : public ::testing::Test {
   }
 
   bool DestructiveAllowed() {
-    auto db = store::SqliteDb::Open(DatabasePath((dir_ / "data").string()));
+    auto db = store::SqliteDb::Open(store::DatabasePath((dir_ / "data").string()));
     EXPECT_TRUE(db.ok());
     auto snapshots = store::SnapshotStore::Open(**db);
     EXPECT_TRUE(snapshots.ok());

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "http/server.h"
+#include "store/data_dir.h"
 #include "store/org_store.h"
 #include "vault/master_key.h"
 
@@ -34,7 +35,7 @@ class VaultBackendTest : public ::testing::Test {
     server_ = std::make_unique<http::Server>(http::ServerOptions{}, Upstream);
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_TRUE(vault::CreateMasterKeyFile(dir_ + "/master.key").ok());
-    auto db = store::SqliteDb::Open(vault::DatabaseFile(dir_));
+    auto db = store::SqliteDb::Open(store::DatabasePath(dir_));
     ASSERT_TRUE(db.ok());
     auto orgs = store::OrgStore::Open(**db);
     ASSERT_TRUE(orgs.ok());
@@ -155,7 +156,7 @@ class EnvVaultBackendTest : public VaultBackendTest {
     server_ = std::make_unique<http::Server>(http::ServerOptions{}, Upstream);
     ASSERT_TRUE(server_->Start().ok());
     master_key_ = vault::NewBase64MasterKey();
-    auto db = store::SqliteDb::Open(vault::DatabaseFile(dir_));
+    auto db = store::SqliteDb::Open(store::DatabasePath(dir_));
     ASSERT_TRUE(db.ok());
     auto orgs = store::OrgStore::Open(**db);
     ASSERT_TRUE(orgs.ok());

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/log.h"
+#include "store/data_dir.h"
 
 namespace adminauto::vault {
 namespace {
@@ -36,10 +37,6 @@ Result<std::string> ReadPin() {
 
 }  // namespace
 
-std::string DatabaseFile(const std::string& data_dir) {
-  return (std::filesystem::path(data_dir) / "adminauto.db").string();
-}
-
 Result<std::unique_ptr<MasterKeyProvider>> OpenConfiguredProvider(
     const std::string& data_dir, const store::VaultConfig& config) {
   if (config.provider == "file") {
@@ -67,7 +64,7 @@ Result<std::unique_ptr<MasterKeyProvider>> OpenConfiguredProvider(
 }
 
 Result<DataDirVault> OpenDataDirVault(const std::string& data_dir, Clock& clock) {
-  const std::string path = DatabaseFile(data_dir);
+  const std::string path = store::DatabasePath(data_dir);
   struct stat info;
   if (::stat(path.c_str(), &info) != 0) {
     return FailedPrecondition("no database in " + data_dir + "; run `adminauto init --data-dir " +
@@ -137,7 +134,7 @@ Result<OrgCredential> UnsealOrgApiKey(const std::string& data_dir, std::string_v
 
 Result<std::string> MarkOrgApiKeyInvalid(const std::string& data_dir, std::string_view org_name,
                                          std::string_view reason) {
-  const std::string path = DatabaseFile(data_dir);
+  const std::string path = store::DatabasePath(data_dir);
   AA_ASSIGN_OR_RETURN(auto db, store::SqliteDb::Open(path));
   AA_ASSIGN_OR_RETURN(auto orgs, store::OrgStore::Open(*db));
   AA_RETURN_IF_ERROR(orgs->SetKeyStatus(org_name, store::KeyStatus::kInvalid, reason));

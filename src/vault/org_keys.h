@@ -45,9 +45,6 @@ struct DataDirVault {
   std::unique_ptr<KeyVault> vault;
 };
 
-// Path of the database file in `data_dir` ("adminauto.db", shared with the other stores).
-std::string DatabaseFile(const std::string& data_dir);
-
 // Opens the master-key provider that `config` names: the key file in `data_dir`, the
 // ADMINAUTO_MASTER_KEY environment variable, or the PKCS#11 token (module and label from the
 // config, overridable by ADMINAUTO_PKCS11_MODULE / ADMINAUTO_PKCS11_TOKEN; PIN from
